@@ -1,0 +1,62 @@
+"""Scrapy settings of the news crawler. Every one can be overridden with ``-s NAME=value``.
+
+The ones a user changes most:
+- NEWSDB_PATH: the SQLite file (default output/news.db).
+- USER_AGENT: who we are; names the project and a contact address. Set your own contact.
+- AUTOTHROTTLE_*, DOWNLOAD_DELAY, CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_SLOTS: politeness.
+- HTTP_PROXY / HTTPS_PROXY environment variables: a proxy (Scrapy's HttpProxyMiddleware).
+- NEWS_MAX_LISTING_PAGES: how deep pagination of one listing is followed.
+- CLEAN_ENABLED, CLEAN_RULES_PATH, STORE_RAW_HTML: the pipelines' switches.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "kz-news-crawler"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identity: a crawler that names itself and a way to reach its operator.
+USER_AGENT = "kz-news-crawler/0.1 (+https://github.com/kz-news-crawler; crawler-admin@example.org)"
+
+# Politeness.
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# The real sites get a fixed minimum delay on top of AutoThrottle; a local mirror does not.
+DOWNLOAD_SLOTS = {
+    "vecher.kz": {"delay": 1.0, "concurrency": 2},
+    "www.inform.kz": {"delay": 1.0, "concurrency": 2},
+    "kaz.inform.kz": {"delay": 1.0, "concurrency": 2},
+}
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_ENABLED = True
+REDIRECT_MAX_TIMES = 5
+DEPTH_LIMIT = 6
+# Breadth-first: listings and sitemaps before deep link chains.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+NEWS_MAX_LISTING_PAGES = 50
+
+ITEM_PIPELINES = {
+    "pipelines.extract_stage.ExtractPipeline": 100,
+    "pipelines.clean.CleanPipeline": 200,
+    "pipelines.store.StorePipeline": 900,
+}
+
+NEWSDB_PATH = "output/news.db"
+STORE_RAW_HTML = True
+
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,345 @@
+"""The news spider all sites share: discovery from standard signals, no article parsing.
+
+Discovery, in order of trust: robots.txt and its ``Sitemap:`` lines, sitemap indexes and sitemaps
+(``lastmod`` and ``news:publication_date`` carried along), RSS/Atom feeds (``pubDate``), listing
+pages and their pagination, and the links of every fetched page. A page is handed to the pipelines
+when its path matches the site's article pattern or the page declares itself an article (og:type
+``article``, JSON-LD NewsArticle); every other page is only followed. Extraction happens in the
+pipelines, never here.
+
+``-a base_url=URL`` crawls a mirror served at URL as if it were the site: links to the site's hosts
+are rewritten to the mirror (hosts in ``Site.host_prefixes`` under their prefix), and the mirror's
+host becomes the only allowed domain.
+
+Settings read: NEWS_MAX_LISTING_PAGES (pagination depth of one listing), DOWNLOAD_MAXSIZE (for
+gzipped sitemaps). Stats written under ``news/``: discovered URLs by source, pages seen, bad
+sitemaps and feeds.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timezone
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+import scrapy
+from lxml import etree
+from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from crawler.items import PageItem
+from crawler.sites import Site
+from pipelines.dates import parse_iso, parse_rfc822, to_iso
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_DECLARATION = re.compile(
+    r"""<meta[^>]+(?:property|name)=["']og:type["'][^>]+content=["']article["']"""
+    r"""|<meta[^>]+content=["']article["'][^>]+(?:property|name)=["']og:type["']"""
+    r"""|"@type"\s*:\s*\[?\s*"(?:News|Reportage|Analysis|Opinion)?(?:Article|NewsArticle)\"""",
+    re.IGNORECASE,
+)
+NEXT_PAGE_WORDS = re.compile(r"^\s*(?:следующая|далее|вперед|вперёд|next|келесі|›|»|>|→)", re.I)
+PRIORITY_ARTICLE = 20
+PRIORITY_DISCOVERY = 10  # sitemaps, feeds, listing pagination: they lead to articles
+NON_WEB_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "file:", "ftp:", "#")
+
+
+class NewsSpider(scrapy.Spider):
+    """Base of the per-site spiders: set ``name`` and ``site``."""
+
+    site: ClassVar[Site]
+
+    def __init__(self, base_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mirror = base_url is not None
+        self.base_url = (base_url or self.site.base_url).rstrip("/")
+        base = urlsplit(self.base_url)
+        if base.scheme not in ("http", "https") or not base.hostname:
+            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
+        self.base_host = base.hostname
+        self.base_netloc = base.netloc
+        self.allowed_domains = [self.base_host] if self.mirror else list(self.site.domains)
+        self.tz = ZoneInfo(self.site.timezone)
+        self.listing_pages: dict[str, int] = {}
+
+    # --- URLs ------------------------------------------------------------------------------
+
+    def crawl_url(self, url: str) -> str | None:
+        """Where to fetch a site URL (on a mirror: rewritten to it); None when off-site."""
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
+        host = parts.hostname.lower()
+        if host == self.base_host and parts.port == urlsplit(self.base_url).port:
+            return urlunsplit(parts._replace(fragment=""))
+        if not self.site.owns_host(host):
+            return None
+        if not self.mirror:
+            return urlunsplit(parts._replace(fragment=""))
+        prefix = next(
+            (p for h, p in self.site.host_prefixes.items() if host == h or host == "www." + h), ""
+        )
+        path = prefix + (parts.path or "/")
+        base = urlsplit(self.base_url)
+        return urlunsplit((base.scheme, self.base_netloc, base.path + path, parts.query, ""))
+
+    def site_path(self, url: str) -> str:
+        """The path (and query) of a crawl URL, relative to the base URL: what patterns match."""
+        parts = urlsplit(url)
+        path = parts.path
+        base_path = urlsplit(self.base_url).path
+        if self.mirror and base_path and path.startswith(base_path):
+            path = path[len(base_path) :] or "/"
+        return path + ("?" + parts.query if parts.query else "")
+
+    def is_article_url(self, url: str) -> bool:
+        return self.site.is_article_path(self.site_path(url))
+
+    def is_skipped_url(self, url: str) -> bool:
+        return self.site.is_skipped_path(self.site_path(url))
+
+    # --- Start -----------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        yield self.discovery(self.base_url + "/robots.txt", self.parse_robots, "robots")
+        for path in self.site.sitemaps:
+            yield self.discovery(self.absolute(path), self.parse_sitemap, "sitemap")
+        for path in self.site.feeds:
+            yield self.discovery(self.absolute(path), self.parse_feed, "feed")
+        for path in self.site.listings:
+            yield self.discovery(self.absolute(path), self.parse_page, "listing")
+
+    def absolute(self, path_or_url: str) -> str:
+        if path_or_url.startswith(("http://", "https://")):
+            return self.crawl_url(path_or_url) or path_or_url
+        return self.base_url + path_or_url
+
+    def discovery(self, url: str, callback: Any, via: str) -> Request:
+        return Request(
+            url,
+            callback=callback,
+            errback=self.discovery_failed,
+            priority=PRIORITY_DISCOVERY,
+            meta={"via": via},
+        )
+
+    def discovery_failed(self, failure: Any) -> None:
+        # A guessed sitemap or feed address that does not exist is normal; count it, go on.
+        request = getattr(failure, "request", None)
+        self.inc("news/discovery_failed")
+        logger.debug("discovery URL failed: %s (%s)", getattr(request, "url", "?"), failure.value)
+
+    def inc(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key, count)
+
+    # --- robots.txt, sitemaps, feeds -------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            return
+        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+            target = self.crawl_url(url)
+            if target:
+                yield self.discovery(target, self.parse_sitemap, "sitemap")
+
+    def sitemap_body(self, response: Response) -> bytes | None:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except Exception:  # a bomb or a broken archive: scrapy raises its own private type
+                logger.warning("sitemap %s: gzip body too large or broken, skipped", response.url)
+                return None
+        head = body[:512].lstrip().lower()
+        if not (head.startswith(b"<?xml") or b"<urlset" in head or b"<sitemapindex" in head):
+            return None
+        return body
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        body = self.sitemap_body(response)
+        if body is None:
+            self.inc("news/bad_sitemap")
+            logger.warning("not a sitemap, skipped: %s", response.url)
+            return
+        try:
+            sitemap = Sitemap(body)
+        except (etree.XMLSyntaxError, StopIteration, ValueError):
+            self.inc("news/bad_sitemap")
+            logger.warning("unreadable sitemap, skipped: %s", response.url)
+            return
+        news_dates = news_publication_dates(body)
+        if sitemap.type == "sitemapindex":
+            for entry in sitemap:
+                target = self.crawl_url(urljoin(response.url, entry.get("loc", "")))
+                if target:
+                    yield self.discovery(target, self.parse_sitemap, "sitemap")
+            return
+        for entry in sitemap:
+            loc = entry.get("loc", "")
+            target = self.crawl_url(urljoin(response.url, loc))
+            if not target or self.is_skipped_url(target):
+                continue
+            self.inc("news/discovered/sitemap")
+            yield self.page_request(
+                target,
+                via="sitemap",
+                lastmod=entry.get("lastmod"),
+                published=news_dates.get(loc),
+            )
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        try:
+            root = etree.fromstring(
+                response.body,
+                etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False),
+            )
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None or etree.QName(root).localname.lower() not in ("rss", "feed", "rdf"):
+            self.inc("news/bad_feed")
+            logger.warning("not an RSS/Atom feed, skipped: %s", response.url)
+            return
+        for item in root.iter("{*}item", "{*}entry"):
+            link = _child_text(item, "link") or _atom_link(item)
+            target = self.crawl_url(urljoin(response.url, link or ""))
+            if not target or self.is_skipped_url(target):
+                continue
+            raw_date = _child_text(item, "pubDate") or _child_text(item, "published") or ""
+            moment = parse_rfc822(raw_date, self.tz) or parse_iso(raw_date, self.tz)
+            self.inc("news/discovered/feed")
+            yield self.page_request(target, via="feed", published=to_iso(moment))
+
+    # --- HTML pages ------------------------------------------------------------------------
+
+    def page_request(
+        self,
+        url: str,
+        via: str,
+        lastmod: str | None = None,
+        published: str | None = None,
+    ) -> Request:
+        article = self.is_article_url(url)
+        return Request(
+            url,
+            callback=self.parse_page,
+            priority=PRIORITY_ARTICLE if article else 0,
+            meta={"via": via, "lastmod": lastmod, "published": published},
+        )
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        self.inc("news/pages_seen")
+        if not isinstance(response, TextResponse):
+            self.inc("news/skipped/not_text")
+            logger.info("not a text page, skipped: %s", response.url)
+            return
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if "xml" in ctype and ("rss" in ctype or "atom" in ctype):
+            yield from self.parse_feed(response)
+            return
+        html = response.text
+        if self.is_article_url(response.url) or ARTICLE_DECLARATION.search(html[:200_000]):
+            yield PageItem(
+                fetched_url=response.url,
+                html=html,
+                outlet=self.site.id,
+                fetched_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+                discovered_via=response.meta.get("via"),
+                sitemap_lastmod=response.meta.get("lastmod"),
+                feed_published=response.meta.get("published"),
+                encoding=response.encoding,
+            )
+        else:
+            self.inc("news/pages_followed_only")
+        yield from self.follow_links(response)
+
+    def follow_links(self, response: TextResponse) -> Iterator[Request]:
+        for link in response.xpath("//link[@rel='alternate' or @rel='next']"):
+            href = link.attrib.get("href", "")
+            kind = (link.attrib.get("type") or "").lower()
+            target = self.crawl_url(urljoin(response.url, href))
+            if not target:
+                continue
+            if "rss" in kind or "atom" in kind:
+                yield self.discovery(target, self.parse_feed, "feed")
+            elif link.attrib.get("rel") == "next" and self.allow_listing_page(target):
+                yield self.discovery(target, self.parse_page, "listing")
+        for anchor in response.xpath("//a[@href]"):
+            href = anchor.attrib["href"].strip()
+            if not href or href.lower().startswith(NON_WEB_SCHEMES):
+                continue
+            target = self.crawl_url(urljoin(response.url, href))
+            if not target or self.is_skipped_url(target):
+                continue
+            if self.is_article_url(target):
+                self.inc("news/discovered/link")
+                yield self.page_request(target, via="link")
+                continue
+            rel = anchor.attrib.get("rel", "")
+            words = " ".join(anchor.xpath("string()").split())
+            if "next" in rel or NEXT_PAGE_WORDS.match(words) or _is_pagination(target):
+                if self.allow_listing_page(target):
+                    yield self.discovery(target, self.parse_page, "listing")
+                continue
+            yield Request(target, callback=self.parse_page, meta={"via": "link"})
+
+    def allow_listing_page(self, url: str) -> bool:
+        """Follow pagination up to NEWS_MAX_LISTING_PAGES pages per listing (a trap guard)."""
+        parts = urlsplit(url)
+        listing = parts.path
+        self.listing_pages[listing] = self.listing_pages.get(listing, 0) + 1
+        limit = self.settings.getint("NEWS_MAX_LISTING_PAGES", 50)
+        if self.listing_pages[listing] > limit:
+            self.inc("news/skipped/pagination_limit")
+            return False
+        return True
+
+
+def _is_pagination(url: str) -> bool:
+    query = dict(parse_qsl(urlsplit(url).query))
+    return bool(set(query) & {"page", "p", "PAGEN_1", "start", "offset"}) or bool(
+        re.search(r"/page/\d+/?$", urlsplit(url).path)
+    )
+
+
+def _child_text(element: Any, name: str) -> str | None:
+    for child in element:
+        if isinstance(child.tag, str) and etree.QName(child).localname == name:
+            text = (child.text or "").strip()
+            if text:
+                return text
+    return None
+
+
+def _atom_link(entry: Any) -> str | None:
+    for child in entry:
+        if isinstance(child.tag, str) and etree.QName(child).localname == "link":
+            if child.get("rel", "alternate") == "alternate" and child.get("href"):
+                return str(child.get("href"))
+    return None
+
+
+def news_publication_dates(body: bytes) -> dict[str, str]:
+    """``loc`` -> ``news:publication_date`` of a Google News sitemap (Scrapy's parser drops them)."""
+    if b"publication_date" not in body:
+        return {}
+    dates: dict[str, str] = {}
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError:
+        return {}
+    if root is None:
+        return {}
+    for url in root.iter("{*}url"):
+        loc = next((e.text for e in url.iter("{*}loc") if e.text), None)
+        date = next((e.text for e in url.iter("{*}publication_date") if e.text), None)
+        if loc and date:
+            dates[loc.strip()] = date.strip()
+    return dates

@@ -1,0 +1,21 @@
+"""Why an item was dropped: one DropItem subclass per reason.
+
+Scrapy counts dropped items by exception class in its stats (``item_dropped_reasons_count/<Class>``),
+so every reason is counted without extra code; each drop is also logged with the URL.
+"""
+
+from __future__ import annotations
+
+from scrapy.exceptions import DropItem
+
+
+class NotAnArticle(DropItem):
+    """The page says it is something else (og:type website, ...) or has no article signals."""
+
+
+class EmptyText(DropItem):
+    """No main text could be extracted (empty body, JavaScript app shell, only boilerplate)."""
+
+
+class Undecodable(DropItem):
+    """The page's bytes could not be decoded to text with any charset it declares or implies."""

@@ -1,0 +1,123 @@
+"""The database schema, as named migrations applied in order, each once.
+
+``open_database(path)`` opens (or creates) the SQLite file, sets WAL mode and a busy timeout so
+readers are never blocked for long, and applies the migrations the file has not seen yet. Each
+migration is recorded by name in ``_migrations``; ``PRAGMA user_version`` holds their count, so the
+schema version is readable from the file (``sqlite3 news.db 'pragma user_version'``). An older
+file is upgraded in place, never recreated. docs/schema.md describes every table and column; a
+test keeps the two in step. No settings are read (the store passes the path).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _001_articles(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS articles (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            fetched_url TEXT NOT NULL,
+            outlet TEXT,
+            title TEXT,
+            lead TEXT,
+            text TEXT,
+            published TEXT,
+            modified TEXT,
+            authors TEXT NOT NULL DEFAULT '[]',
+            tags TEXT NOT NULL DEFAULT '[]',
+            section TEXT,
+            lang TEXT,
+            image_url TEXT,
+            fetched_at TEXT NOT NULL,
+            date_source TEXT,
+            first_seen TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS articles_url ON articles(url)")
+    db.execute("CREATE INDEX IF NOT EXISTS articles_fetched_url ON articles(fetched_url)")
+    db.execute("CREATE INDEX IF NOT EXISTS articles_outlet_published ON articles(outlet, published)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS pages (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            fetched_url TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            encoding TEXT,
+            html_zlib BLOB NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS removals (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            rule TEXT NOT NULL,
+            text TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS removals_article ON removals(article_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS removals_rule ON removals(rule)")
+
+
+MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
+    ("001_articles", _001_articles),
+]
+
+
+def applied_migrations(db: Database) -> list[str]:
+    if "_migrations" not in db.table_names():
+        return []
+    return [row["name"] for row in db.query("SELECT name FROM _migrations ORDER BY name")]
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply the migrations ``db`` has not had yet; returns their names."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = set(applied_migrations(db))
+    applied = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        with db.atomic():
+            step(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                [name, datetime.now(timezone.utc).isoformat(timespec="seconds")],
+            )
+            db.execute(f"PRAGMA user_version = {len(done) + len(applied) + 1}")
+        applied.append(name)
+    return applied
+
+
+def open_database(path: str | Path) -> Database:
+    """The database at ``path``, created if needed, in WAL mode and migrated to the current schema."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if str(path) != ":memory:":
+        db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    # NORMAL is durable across application crashes in WAL mode (only power loss can lose the
+    # last commits) and much faster than FULL.
+    db.execute("PRAGMA synchronous = NORMAL")
+    migrate(db)
+    return db

@@ -1,0 +1,135 @@
+"""Storage stage: one row per article in SQLite, with its raw page and its cleaning removals.
+
+:class:`ArticleStore` writes a record (see pipelines.article) in one transaction: the ``articles``
+row, the zlib-compressed page in ``pages`` and the rows of ``removals``. Either all of it is
+committed or none of it: there are no half-written rows. An article already stored (same canonical
+``url``, or same ``fetched_url``) is updated in place, never added twice; ``first_seen`` keeps the
+first fetch time.
+
+Settings read by :class:`StorePipeline`: ``NEWSDB_PATH`` (default output/news.db),
+``STORE_ENABLED`` (default True), ``STORE_RAW_HTML`` (default True).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from sqlite_utils import Database
+
+from pipelines.schema import open_database
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_COLUMNS = (
+    "url", "fetched_url", "outlet", "title", "lead", "text", "published", "modified",
+    "authors", "tags", "section", "lang", "image_url", "fetched_at", "date_source",
+)  # fmt: skip
+JSON_COLUMNS = {"authors", "tags"}
+
+
+def compress_html(html: str) -> bytes:
+    return zlib.compress(html.encode("utf-8"), 6)
+
+
+def decompress_html(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+class ArticleStore:
+    """Writes article records into a database opened with pipelines.schema.open_database."""
+
+    def __init__(self, db: Database, keep_html: bool = True) -> None:
+        self.db = db
+        self.keep_html = keep_html
+
+    def row_for(self, record: dict[str, Any]) -> dict[str, Any]:
+        row = {column: record.get(column) for column in ARTICLE_COLUMNS}
+        for column in JSON_COLUMNS:
+            row[column] = json.dumps(row[column] or [], ensure_ascii=False)
+        return row
+
+    def find(self, url: str, fetched_url: str) -> int | None:
+        found = self.db.execute(
+            "SELECT id FROM articles WHERE url = ? OR fetched_url = ? OR url = ? LIMIT 1",
+            [url, fetched_url, fetched_url],
+        ).fetchone()
+        return int(found[0]) if found else None
+
+    def save(self, record: dict[str, Any], html: str | None = None, encoding: str | None = None) -> tuple[int, str]:
+        """Insert or update the article; returns (article id, "new" or "updated")."""
+        row = self.row_for(record)
+        if not row["url"] or not row["fetched_url"] or not row["fetched_at"]:
+            raise ValueError("an article record needs url, fetched_url and fetched_at")
+        with self.db.atomic():
+            article_id = self.find(row["url"], row["fetched_url"])
+            if article_id is None:
+                row["first_seen"] = row["fetched_at"]
+                table = self.db["articles"].insert(row)
+                article_id = int(table.last_pk)
+                outcome = "new"
+            else:
+                self.db["articles"].update(article_id, row)
+                outcome = "updated"
+            self.db.execute("DELETE FROM removals WHERE article_id = ?", [article_id])
+            removals = [
+                {"article_id": article_id, "position": r["position"], "rule": r["rule"], "text": r["text"]}
+                for r in record.get("removals") or []
+            ]
+            if removals:
+                self.db["removals"].insert_all(removals)
+            if html is not None and self.keep_html:
+                self.db["pages"].upsert(
+                    {
+                        "article_id": article_id,
+                        "fetched_url": row["fetched_url"],
+                        "fetched_at": row["fetched_at"],
+                        "encoding": encoding,
+                        "html_zlib": compress_html(html),
+                    },
+                    pk="article_id",
+                )
+        return article_id, outcome
+
+
+class StorePipeline:
+    """Saves each item that reached the end of the pipeline chain."""
+
+    def __init__(self, crawler: Crawler, path: Path, keep_html: bool) -> None:
+        self.crawler = crawler
+        self.path = path
+        self.keep_html = keep_html
+        self.store: ArticleStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        settings = crawler.settings
+        if not settings.getbool("STORE_ENABLED", True):
+            raise NotConfigured("STORE_ENABLED is off")
+        path = Path(settings.get("NEWSDB_PATH") or "output/news.db")
+        return cls(crawler, path, settings.getbool("STORE_RAW_HTML", True))
+
+    def open_spider(self) -> None:
+        self.store = ArticleStore(open_database(self.path), keep_html=self.keep_html)
+        logger.info("storing articles in %s", self.path)
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.db.close()
+
+    def process_item(self, item: Any) -> Any:
+        assert self.store is not None, "open_spider was not called"
+        adapter = ItemAdapter(item)
+        record = adapter.asdict()
+        article_id, outcome = self.store.save(record, adapter.get("html"), adapter.get("encoding"))
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value(f"news/stored/{outcome}")
+        logger.debug("stored article %s (%s): %s", article_id, outcome, record.get("url"))
+        return item
