@@ -1,14 +1,24 @@
 """Main-text extraction: the article's paragraphs from a news page's HTML.
 
-trafilatura (called with explicit options, links kept) finds the candidate
-body; this module then decides structurally which of its blocks are the
-article: it scores every block (long low-link prose up, link-dense lines and
-label lines down), keeps the best contiguous stretch of the page, and trims
-what readers do not want around it (related-news lists, comment threads,
-navigation, dates-only lines, repeated widgets).  Phrase-level boilerplate
-(promo lines, credits) is left to pipelines.clean.
+trafilatura (called once, with explicit options and links kept) proposes the
+candidate body as a sequence of blocks.  This module then decides
+structurally which of those blocks are the article:
 
-Reads no settings.
+* every line gets a score: long, low-link prose counts for the article,
+  link lines, dates-only lines, short labels, markup shown as text, repeated
+  widgets and lines of link-dominated lists count against it;
+* each line is located in the page's own DOM (parsed again with lxml), and
+  joining two consecutive lines costs more the further apart their elements
+  sit in the tree, so a stretch of the page does not run from the article
+  into a footer, a sidebar or a comment thread;
+* the page's headline (og:title / <title> / <h1>, found in the DOM) gives a
+  bonus to the stretch that starts under it;
+* the best-scoring contiguous stretch (Kadane) is the article; what precedes
+  the headline in it, the headline itself, link-only lines and trailing runs
+  of short lines are trimmed.
+
+Phrase-level boilerplate (promo lines, "read also", photo credits) is left to
+pipelines.clean, which runs after this.  Reads no settings.
 """
 
 from __future__ import annotations
@@ -21,19 +31,13 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-# trafilatura's output tags that start a new block; everything else is inline.
-_BLOCK_TAGS = frozenset(
-    {"p", "head", "item", "quote", "cell", "code", "list", "table", "row", "div", "body"}
-)
-_WORD = re.compile(r"\w+")
-_LETTER = re.compile(r"[^\W\d_]")
-# A line that is only a date/time stamp (digits, separators, month-ish words).
-_DATE_ONLY = re.compile(r"^[\W\d_]*$")
+# ---------------------------------------------------------------------------------------------
+# trafilatura's body -> lines
 
 
 @dataclass
 class Unit:
-    """One output line: a paragraph, list item, heading or table cell line."""
+    """One output line: a paragraph, list item, heading or table-cell line, in reading order."""
 
     text: str
     kind: str  # trafilatura tag of the enclosing block: p, head, item, cell, quote...
@@ -41,7 +45,7 @@ class Unit:
     n_links: int
     block: int  # index of the source block (lines split at <lb/> share it)
     in_list: bool
-    in_table: bool
+    group: int  # index of the innermost enclosing <list>, -1 if none
 
     @property
     def chars(self) -> int:
@@ -52,37 +56,45 @@ class Unit:
         return self.link_chars / len(self.text) if self.text else 0.0
 
 
+# trafilatura's output tags that start a new block; everything else is inline.
+_BLOCK_TAGS = frozenset(
+    {"p", "head", "item", "quote", "cell", "code", "list", "table", "row", "div", "body"}
+)
+_CONTAINER_TAGS = frozenset({"list", "table", "row", "div", "body"})
+
+
 def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
 class _Flattener:
-    """Walks trafilatura's body tree and cuts it into Units, in reading order."""
+    """Walks trafilatura's body tree and cuts it into Units, one per line (<lb/> splits)."""
 
     def __init__(self) -> None:
         self.units: list[Unit] = []
         self._block = 0
+        self._lists = 0
+        self._list = -1
 
     def run(self, body: etree._Element) -> list[Unit]:
-        self._walk(body, "p", False, False)
+        self._walk(body, "p")
         return self.units
 
-    def _walk(self, el: etree._Element, kind: str, in_list: bool, in_table: bool) -> None:
-        # pieces: (text, is_link, link_start) with "\n" marking <lb/> line breaks
-        pieces: list[tuple[str, bool]] = []
+    def _walk(self, el: etree._Element, kind: str) -> None:
+        outer_list = self._list
+        if el.tag == "list":
+            self._list = self._lists
+            self._lists += 1
+        pieces: list[tuple[str, bool]] = []  # (text, inside a link); "\n" is a line break
         link_starts: list[int] = []
         if el.text:
             pieces.append((el.text, False))
         for child in el:
             tag = child.tag if isinstance(child.tag, str) else ""
             if tag in _BLOCK_TAGS:
-                self._emit(pieces, link_starts, kind, in_list, in_table)
+                self._emit(pieces, link_starts, kind)
                 pieces, link_starts = [], []
-                child_kind = tag if tag not in ("list", "table", "row", "div", "body") else kind
-                self._walk(
-                    child, child_kind, in_list or tag in ("list", "item"),
-                    in_table or tag in ("table", "cell"),
-                )
+                self._walk(child, kind if tag in _CONTAINER_TAGS else tag)
             elif tag == "lb":
                 pieces.append(("\n", False))
             else:
@@ -91,117 +103,76 @@ class _Flattener:
                 self._inline(child, pieces, tag == "ref")
             if child.tail:
                 pieces.append((child.tail, False))
-        self._emit(pieces, link_starts, kind, in_list, in_table)
+        self._emit(pieces, link_starts, kind)
+        self._list = outer_list
 
     def _inline(self, el: etree._Element, pieces: list[tuple[str, bool]], link: bool) -> None:
         if el.text:
             pieces.append((el.text, link))
         for child in el:
-            tag = child.tag if isinstance(child.tag, str) else ""
-            if tag == "lb":
+            if child.tag == "lb":
                 pieces.append(("\n", False))
             else:
-                self._inline(child, pieces, link or tag == "ref")
+                self._inline(child, pieces, link or child.tag == "ref")
             if child.tail:
                 pieces.append((child.tail, link))
 
-    def _emit(
-        self,
-        pieces: list[tuple[str, bool]],
-        link_starts: list[int],
-        kind: str,
-        in_list: bool,
-        in_table: bool,
-    ) -> None:
-        if not pieces:
-            return
+    def _emit(self, pieces: list[tuple[str, bool]], link_starts: list[int], kind: str) -> None:
         starts = set(link_starts)
         line: list[tuple[str, bool]] = []
         n_links = 0
         emitted = False
-        for i, (text, link) in enumerate(pieces + [("\n", False)]):
-            if i in starts:
-                n_links += 1
-            if text == "\n" and not link:
-                joined = _norm("".join(t for t, _ in line))
-                if joined:
-                    link_chars = sum(len(_norm(t)) for t, is_link in line if is_link)
-                    self.units.append(
-                        Unit(joined, kind, min(link_chars, len(joined)), n_links,
-                             self._block, in_list, in_table)
-                    )
-                    emitted = True
-                line, n_links = [], 0
-            else:
+        for i, (text, link) in enumerate([*pieces, ("\n", False)]):
+            n_links += i in starts
+            if text != "\n" or link:
                 line.append((text, link))
-        if emitted:
-            self._block += 1
+                continue
+            joined = _norm("".join(t for t, _ in line))
+            if joined:
+                link_chars = min(len(joined), sum(len(_norm(t)) for t, is_link in line if is_link))
+                self.units.append(Unit(joined, kind, link_chars, n_links, self._block,
+                                       self._list >= 0, self._list))
+                emitted = True
+            line, n_links = [], 0
+        self._block += emitted
 
 
-def _words(text: str) -> int:
-    return len(_WORD.findall(text))
-
-
-def _is_date_only(text: str) -> bool:
-    """Digits and punctuation only, or digits plus at most two short words (month, weekday)."""
-    if _DATE_ONLY.match(text):
-        return True
-    words = _WORD.findall(text)
-    letters = [w for w in words if _LETTER.search(w)]
-    return len(words) >= 2 and len(letters) <= 2 and all(len(w) <= 10 for w in letters) and \
-        sum(1 for w in words if w.isdigit()) >= 2
-
-
-def _score(unit: Unit) -> float:
-    """Evidence that a unit belongs to the article: + for prose, - for boilerplate."""
-    n = unit.chars
-    ld = unit.link_density
-    if ld >= 0.5:
-        return -float(n)
-    if _is_date_only(unit.text):
-        return -10.0
-    if n >= 100 or (n >= 50 and unit.text[-1:] in ".!?»\"…"):
-        return n * (1.0 - 2 * ld)
-    return -15.0
-
-
-def _best_span(scores: list[float], gaps: list[float]) -> tuple[int, int]:
-    """Maximum-sum contiguous span [start, end) (Kadane); gaps[i] is the cost of joining
-    unit i to unit i - 1 in one span (gaps[0] is unused)."""
-    best, best_span = float("-inf"), (0, 0)
-    cur, cur_start = 0.0, 0
-    for i, s in enumerate(scores):
-        if i == 0 or cur - gaps[i] <= 0:
-            cur, cur_start = s, i
-        else:
-            cur += s - gaps[i]
-        if cur > best:
-            best, best_span = cur, (cur_start, i + 1)
-    return best_span
-
-
-def _select(units: list[Unit], dom: _Dom | None) -> list[Unit]:
-    if not units:
+def _trafilatura_units(html: str, url: str | None) -> list[Unit]:
+    # with_metadata=False: date/metadata extraction would double trafilatura's run time, and
+    # the headline is taken from the DOM below.  deduplicate=False: trafilatura's duplicate
+    # filter is a process-wide cache that would drop lines seen on *earlier* pages.
+    doc = trafilatura.bare_extraction(
+        html,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        include_links=True,
+        include_images=False,
+        include_formatting=False,
+        deduplicate=False,
+        with_metadata=False,
+    )
+    if doc is None or doc.body is None:
         return []
-    scores = [_score(u) for u in units]
-    gaps = _gaps(units, dom) if dom is not None else [0.0] * len(units)
-    start, end = _best_span(scores, gaps)
-    return units[start:end]
-    positions = _locate_units(units, dom)
-    core = [(positions[i], units[i].chars) for i in range(start, end)
-            if scores[i] > 0 and positions[i] >= 0]
-    box = _container(core, dom)
-    if box is None:
-        return units[start:end]
-    return [u for u, pos in zip(units[start:end], positions[start:end])
-            if pos < 0 or box[0] <= pos < box[1]]
+    return _Flattener().run(doc.body)
 
 
-# Whitespace and invisible characters are dropped from both the page text and the units
+# ---------------------------------------------------------------------------------------------
+# the page's own DOM: where each line sits
+
+
+# Whitespace and invisible characters are dropped from both the page text and the lines
 # before matching, so that trafilatura's re-spacing does not defeat the lookup.
 _SQUEEZE = re.compile(r"[\s\u00ad\u200b-\u200f\u2060\ufeff]+")
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "select"})
-_NEEDLE = 40
+_NEEDLE = 40  # leading characters of a line used to find it in the page
+# Inline tags are skipped when looking for the block element that holds a line.
+_INLINE_TAGS = frozenset({
+    "a", "span", "b", "i", "u", "s", "em", "strong", "font", "small", "big", "sup", "sub",
+    "abbr", "acronym", "time", "label", "cite", "q", "mark", "nobr", "tt", "code", "var",
+    "ins", "del", "strike", "bdi", "bdo", "data", "dfn", "kbd", "samp", "wbr", "img", "br",
+})
+_HEADINGS = frozenset({"h1", "h2", "h3"})
 
 
 def _squeeze(text: str) -> str:
@@ -210,61 +181,55 @@ def _squeeze(text: str) -> str:
 
 @dataclass
 class _Dom:
-    """The page's visible text in document order with each element's character span."""
+    """The page's visible text (squeezed) in document order and who holds each piece."""
 
+    root: etree._Element
     text: str = ""
-    starts: list[int] = field(default_factory=list)  # start offset of each text piece
+    starts: list[int] = field(default_factory=list)  # offset of each text piece
     owners: list[etree._Element] = field(default_factory=list)  # element holding the piece
-    spans: dict[etree._Element, tuple[int, int]] = field(default_factory=dict)
-    title: str = ""
 
     @classmethod
-    def parse(cls, html: str) -> _Dom:
-        dom = cls()
+    def parse(cls, html: str) -> _Dom | None:
         parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-        root = lxml.html.document_fromstring(html.encode("utf-8", "ignore"), parser=parser)
-        dom._index(root)
-        dom.title = _page_title(root)
+        try:
+            root = lxml.html.document_fromstring(html.encode("utf-8", "ignore"), parser=parser)
+        except (etree.LxmlError, ValueError):
+            return None
+        dom = cls(root)
+        dom._index()
         return dom
 
-    def _index(self, root: etree._Element) -> None:
+    def _index(self) -> None:
         parts: list[str] = []
         length = 0
         skip = 0  # depth inside script/style and the like
-        open_at: dict[etree._Element, int] = {}
 
-        def add(text: str | None, owner: etree._Element) -> None:
+        def add(text: str | None, owner: etree._Element | None) -> None:
             nonlocal length
-            if text:
-                squeezed = _squeeze(text)
-                if squeezed:
-                    self.starts.append(length)
-                    self.owners.append(owner)
-                    parts.append(squeezed)
-                    length += len(squeezed)
+            squeezed = _squeeze(text) if text else ""
+            if squeezed and owner is not None:
+                self.starts.append(length)
+                self.owners.append(owner)
+                parts.append(squeezed)
+                length += len(squeezed)
 
-        for event, el in etree.iterwalk(root, events=("start", "end")):
+        for event, el in etree.iterwalk(self.root, events=("start", "end")):
             tag = el.tag if isinstance(el.tag, str) else ""
             if event == "start":
                 if skip or tag in _SKIP_TAGS:
                     skip += 1
-                    continue
-                open_at[el] = length
-                add(el.text, el)
+                else:
+                    add(el.text, el)
+            elif skip:
+                skip -= 1
+                if not skip:
+                    add(el.tail, el.getparent())
             else:
-                if skip:
-                    skip -= 1
-                    if skip == 0 and el.getparent() is not None:
-                        add(el.tail, el.getparent())
-                    continue
-                self.spans[el] = (open_at.pop(el, length), length)
-                parent = el.getparent()
-                if parent is not None:
-                    add(el.tail, parent)
+                add(el.tail, el.getparent())
         self.text = "".join(parts)
 
     def locate(self, text: str, start: int = 0) -> int:
-        """Offset of a unit's text in the page text, searching from `start` first; -1 if absent."""
+        """Offset of a line in the page text, searching from `start` first; -1 if absent."""
         needle = _squeeze(text)[:_NEEDLE]
         if not needle:
             return -1
@@ -273,37 +238,16 @@ class _Dom:
             pos = self.text.find(needle)
         return pos
 
-    def owner_at(self, offset: int) -> etree._Element | None:
+    def block_at(self, offset: int) -> etree._Element | None:
+        """The nearest non-inline element holding the text at `offset`."""
         i = bisect.bisect_right(self.starts, offset) - 1
-        return self.owners[i] if i >= 0 else None
+        el = self.owners[i] if i >= 0 else None
+        while el is not None and isinstance(el.tag, str) and el.tag.lower() in _INLINE_TAGS:
+            el = el.getparent()
+        return el
 
 
-def _page_title(root: etree._Element) -> str:
-    """The headline as the page states it: og:title, else the first <h1>, else <title>."""
-    for xpath in ('//meta[@property="og:title"]/@content', "//h1", "//title"):
-        found = root.xpath(xpath)
-        if found:
-            value = found[0] if isinstance(found[0], str) else found[0].text_content()
-            if _norm(value):
-                return _norm(value)
-    return ""
-
-
-# Inline tags are skipped when looking for the block element that holds a unit's text.
-_INLINE_TAGS = frozenset({
-    "a", "span", "b", "i", "u", "s", "em", "strong", "font", "small", "big", "sup", "sub",
-    "abbr", "acronym", "time", "label", "cite", "q", "mark", "nobr", "tt", "code", "var",
-    "ins", "del", "strike", "bdi", "bdo", "data", "dfn", "kbd", "samp", "wbr", "img", "br",
-})
-
-
-def _block_of(el: etree._Element | None) -> etree._Element | None:
-    while el is not None and isinstance(el.tag, str) and el.tag.lower() in _INLINE_TAGS:
-        el = el.getparent()
-    return el
-
-
-def _ancestors(el: etree._Element) -> list[etree._Element]:
+def _ancestors(el: etree._Element | None) -> list[etree._Element]:
     chain = []
     while el is not None:
         chain.append(el)
@@ -324,74 +268,207 @@ def _tree_distance(a: etree._Element, b: etree._Element) -> int:
     return len(up_a) + 1
 
 
-_GAP_FREE_DISTANCE = 2  # sibling blocks
-_GAP_COST_PER_STEP = 30.0
-
-
-def _gaps(units: list[Unit], dom: _Dom) -> list[float]:
-    """Cost of keeping each unit in one span with the previous one: grows with the distance
-    between their blocks in the page's tree, so that a span does not jump from the article
-    into a far-away footer, sidebar or comment thread."""
-    positions = _locate_units(units, dom)
-    blocks = [_block_of(dom.owner_at(p)) if p >= 0 else None for p in positions]
-    gaps = [0.0] * len(units)
-    for i in range(1, len(units)):
-        a, b = blocks[i - 1], blocks[i]
-        if a is not None and b is not None:
-            steps = _tree_distance(a, b) - _GAP_FREE_DISTANCE
-            gaps[i] = _GAP_COST_PER_STEP * max(0, steps)
-    return gaps
-
-
 def _locate_units(units: list[Unit], dom: _Dom) -> list[int]:
     positions = []
     cursor = 0
     for unit in units:
+        # search after the previous line: two paragraphs may start with the same words
         pos = dom.locate(unit.text, cursor)
         positions.append(pos)
         if pos >= 0:
-            cursor = pos
+            cursor = pos + 1
     return positions
 
 
-def _container(core: list[tuple[int, int]], dom: _Dom) -> tuple[int, int] | None:
-    """Span of the smallest element holding most of the core prose (offset, chars pairs)."""
-    total = sum(chars for _, chars in core)
-    if not total:
-        return None
-    weight: dict[etree._Element, int] = {}
-    for pos, chars in core:
-        el = dom.owner_at(pos)
-        while el is not None:
-            weight[el] = weight.get(el, 0) + chars
-            el = el.getparent()
-    best: tuple[int, int] | None = None
-    for el, w in weight.items():
-        span = dom.spans.get(el)
-        if span and w >= _CONTAINER_SHARE * total:
-            if best is None or span[1] - span[0] < best[1] - best[0]:
-                best = span
-    return best
+# ---------------------------------------------------------------------------------------------
+# the headline
 
 
-_CONTAINER_SHARE = 0.7
+_TITLE_SPLIT = re.compile(r"\s+(?:[|/»:–—-]|::)\s+")
+_MIN_TITLE = 15  # squeezed characters; shorter "titles" (site names, "Home") match anywhere
 
 
-def _extract_units(html: str, url: str | None) -> list[Unit]:
-    doc = trafilatura.bare_extraction(
-        html,
-        url=url,
-        include_comments=False,
-        include_tables=True,
-        include_links=True,
-        include_images=False,
-        include_formatting=False,
-        deduplicate=False,
-        with_metadata=False,
-    )
-    if doc is None or doc.body is None:
+def _title_candidates(root: etree._Element) -> list[str]:
+    """What the page says its headline is: og/twitter title, <title> and its parts."""
+    found: list[str] = []
+    for xpath in ('//meta[@property="og:title"]/@content', '//meta[@name="twitter:title"]/@content',
+                  "//title"):
+        for value in root.xpath(xpath)[:1]:
+            text = _norm(value if isinstance(value, str) else value.text_content())
+            # "Headline - Section - Site" and "Site | Headline": keep the parts too
+            found += [text, *sorted(_TITLE_SPLIT.split(text), key=len, reverse=True)]
+    return [t for t in dict.fromkeys(found) if len(_squeeze(t)) >= _MIN_TITLE]
+
+
+def _inside_link(el: etree._Element | None) -> bool:
+    return any(a.tag == "a" for a in _ancestors(el)[:4])
+
+
+def _headline(dom: _Dom) -> tuple[int, int, etree._Element] | None:
+    """(offset, squeezed length, element) of the headline in the page text, if found.
+
+    An <h1>-<h3> agreeing with the page's stated title wins; else the first occurrence of
+    the stated title outside a link; else a lone long <h1>."""
+    candidates = [_squeeze(t).lower() for t in _title_candidates(dom.root)]
+    lowered = dom.text.lower()
+    fallback = None
+    for cand in candidates:
+        start = 0
+        for _ in range(20):
+            pos = lowered.find(cand, start)
+            if pos < 0:
+                break
+            block = dom.block_at(pos)
+            if block is not None and not _inside_link(dom.owners[bisect.bisect_right(
+                    dom.starts, pos) - 1]):
+                if any(el.tag in _HEADINGS for el in _ancestors(block)[:3]):
+                    return pos, len(cand), block
+                if fallback is None:
+                    fallback = (pos, len(cand), block)
+            start = pos + 1
+    if fallback is not None:
+        return fallback
+    h1s = [h for h in dom.root.iter("h1") if len(_squeeze(h.text_content())) >= _MIN_TITLE]
+    if len(h1s) == 1 and not _inside_link(h1s[0]):
+        text = _squeeze(h1s[0].text_content())
+        pos = dom.text.find(text)
+        if pos >= 0:
+            return pos, len(text), h1s[0]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# scoring
+
+
+_WORD = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]")
+_SENTENCE_END = ".!?»\"…)"
+_LINKY = 0.5  # link density from which a line counts as a link
+_LINK_LIST_SHARE = 0.3  # share of link lines that makes a list a headline list / navigation
+_MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_SHORT_LINE = -15.0  # a label, byline or caption: slightly against
+_DATE_LINE = -10.0
+_HEADLINE_BONUS = 300.0
+
+
+def _is_date_only(text: str) -> bool:
+    """Digits and punctuation, plus at most two short words (a month, a weekday)."""
+    words = _WORD.findall(text)
+    letters = [w for w in words if _LETTERS.search(w)]
+    if not letters:
+        return True
+    digits = sum(1 for w in words if w.isdigit())
+    return digits >= 2 and len(letters) <= 2 and all(len(w) <= 10 for w in letters)
+
+
+def _score(unit: Unit) -> float:
+    """Evidence that a line belongs to the article: + for prose, - for boilerplate."""
+    n = unit.chars
+    ld = unit.link_density
+    if ld >= _LINKY:
+        return -float(n)
+    if _is_date_only(unit.text):
+        return _DATE_LINE
+    if len(_MARKUP.findall(unit.text)) >= 3:  # page source shown as text (a broken widget)
+        return -float(n)
+    if n >= 100 or (n >= 50 and unit.text[-1] in _SENTENCE_END):
+        return n * (1.0 - 2 * ld)
+    return _SHORT_LINE
+
+
+def _penalise_link_lists(units: list[Unit], scores: list[float]) -> None:
+    """A list whose items are largely links is a headline list or navigation: its text lines
+    (teasers, dates) are not article prose either."""
+    members: dict[int, list[int]] = {}
+    for i, unit in enumerate(units):
+        if unit.in_list:
+            members.setdefault(unit.group, []).append(i)
+    for indexes in members.values():
+        linky: dict[int, bool] = {}
+        for i in indexes:
+            linky[units[i].block] = linky.get(units[i].block, False) or \
+                units[i].link_density >= _LINKY
+        if len(linky) >= 3 and sum(linky.values()) >= _LINK_LIST_SHARE * len(linky):
+            for i in indexes:
+                scores[i] = -float(units[i].chars)
+
+
+# Joining two consecutive lines is free when their blocks are siblings and costs
+# LINEAR * steps + QUADRATIC * steps^2 for every further step up and down the tree.
+_GAP_FREE_DISTANCE = 2
+_GAP_LINEAR = 25.0
+_GAP_QUADRATIC = 15.0
+
+
+def _gap_cost(a: etree._Element | None, b: etree._Element | None) -> float:
+    if a is None or b is None:
+        return 0.0
+    steps = max(0, _tree_distance(a, b) - _GAP_FREE_DISTANCE)
+    return _GAP_LINEAR * steps + _GAP_QUADRATIC * steps * steps
+
+
+def _best_span(scores: list[float], gaps: list[float]) -> tuple[int, int]:
+    """Maximum-sum contiguous span [start, end) (Kadane); gaps[i] is the cost of joining
+    line i to line i - 1 in one span."""
+    best, best_span = float("-inf"), (0, 0)
+    cur, cur_start = 0.0, 0
+    for i, s in enumerate(scores):
+        if i == 0 or cur - gaps[i] <= 0:
+            cur, cur_start = s, i
+        else:
+            cur += s - gaps[i]
+        if cur > best:
+            best, best_span = cur, (cur_start, i + 1)
+    return best_span
+
+
+# ---------------------------------------------------------------------------------------------
+# selection
+
+
+@dataclass
+class _Line:
+    unit: Unit | None  # None: the headline, when trafilatura left it out
+    score: float
+    block: etree._Element | None
+    headline: bool = False
+
+
+def _lines(units: list[Unit], dom: _Dom | None) -> list[_Line]:
+    scores = [_score(u) for u in units]
+    _penalise_link_lists(units, scores)
+    if dom is None:
+        return [_Line(u, s, None) for u, s in zip(units, scores)]
+    positions = _locate_units(units, dom)
+    lines = [_Line(u, s, dom.block_at(p) if p >= 0 else None)
+             for u, s, p in zip(units, scores, positions)]
+    head = _headline(dom)
+    if head is None:
+        return lines
+    offset, length, element = head
+    # the line holding the headline, else a stand-in inserted where the headline stands
+    for line, pos in zip(lines, positions):
+        if pos >= 0 and pos <= offset < pos + len(_squeeze(line.unit.text)):  # type: ignore[union-attr]
+            line.score = max(line.score, 0.0) + _HEADLINE_BONUS
+            line.headline = True
+            return lines
+    at = next((i for i, pos in enumerate(positions) if pos > offset), len(lines))
+    lines.insert(at, _Line(None, _HEADLINE_BONUS, element, headline=True))
+    return lines
+
+
+def _select(lines: list[_Line]) -> list[Unit]:
+    if not lines:
         return []
-    return _Flattener().run(doc.body)
+    gaps = [0.0] + [_gap_cost(a.block, b.block) for a, b in zip(lines, lines[1:])]
+    start, end = _best_span([line.score for line in lines], gaps)
+    chosen = lines[start:end]
+    # the article starts below its headline
+    heads = [i for i, line in enumerate(chosen) if line.headline]
+    if heads:
+        chosen = chosen[heads[0] + 1:]
+    return [line.unit for line in chosen if line.unit is not None]
 
 
 def extract_paragraphs(html: str, url: str | None = None) -> list[str]:
@@ -400,11 +477,9 @@ def extract_paragraphs(html: str, url: str | None = None) -> list[str]:
     try:
         if not html or not html.strip():
             return []
-        units = _extract_units(html, url)
-        try:
-            dom: _Dom | None = _Dom.parse(html)
-        except (etree.LxmlError, ValueError):
-            dom = None
-        return [u.text for u in _select(units, dom)]
-    except Exception:  # noqa: BLE001 - must never raise on arbitrary pages
+        units = _trafilatura_units(html, url)
+        if not units:
+            return []
+        return [u.text for u in _select(_lines(units, _Dom.parse(html)))]
+    except Exception:  # noqa: BLE001 - a crawl must survive any page
         return []

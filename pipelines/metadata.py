@@ -245,6 +245,46 @@ def _byline_authors(tree: _Element) -> list[str]:
     return []
 
 
+def _hinted(tree: _Element, word: str) -> list[_Element]:
+    """Elements whose class or id names ``word`` (as a whole part: "tags", "article__tags")."""
+    pattern = re.compile(rf"(?:^|[\s_-]){word}s?(?:$|[\s_-])", re.IGNORECASE)
+    return [
+        element
+        for element in tree.iter()
+        if isinstance(element.tag, str)
+        and pattern.search(f"{element.get('class') or ''} {element.get('id') or ''}")
+    ]
+
+
+def _visible_tags(tree: _Element) -> list[str]:
+    """Tag links: ``rel=tag``, else the links of the first block named "tags" (not a cloud)."""
+    links = tree.xpath('//a[@rel="tag"]')
+    if not links:
+        for block in _hinted(tree, "tag"):
+            hint = f"{block.get('class') or ''} {block.get('id') or ''}".lower()
+            if "cloud" in hint or "popular" in hint:
+                continue
+            links = block.xpath(".//a[@href]")
+            if links:
+                break
+    return [clean_space(a.text_content()).lstrip("#").strip() for a in links]
+
+
+HOME_WORDS = {"главная", "home", "басты бет", "басты", "новости", "main"}
+
+
+def _visible_breadcrumb_section(tree: _Element, title: str | None) -> str | None:
+    """The first crumb after «Главная» in a visible breadcrumb trail."""
+    for block in _hinted(tree, "breadcrumb"):
+        for anchor in block.xpath(".//a"):
+            text = clean_space(anchor.text_content())
+            href = (anchor.get("href") or "").strip()
+            if not text or text.casefold() in HOME_WORDS or href in ("/", "") or text == title:
+                continue
+            return text
+    return None
+
+
 def guess_lang(text: str) -> str | None:
     """Kazakh, Russian or English from the letters used, for pages that do not say."""
     sample = text[:5000]
@@ -336,8 +376,9 @@ def read_metadata(
     modified = node.get("dateModified") if isinstance(node.get("dateModified"), str) else None
     modified = modified or _first(meta, "article:modified_time", "og:updated_time", "datemodified")
     result.modified = _dated(modified, tz, now, rejected)
-    if result.modified and result.published and result.modified < result.published:
-        result.modified = None  # a CMS that stamps "modified" before "published" is wrong
+    if result.modified and result.published and result.modified <= result.published:
+        # Equal: never modified (many CMSs stamp both at once); earlier: a wrong stamp.
+        result.modified = None
 
     authors = _names(node.get("author")) or [
         name for value in meta.get("author", []) + meta.get("article:author", [])
@@ -349,10 +390,11 @@ def read_metadata(
         (_strings(section) or [None])[0]
         or _first(meta, "article:section")
         or _breadcrumb_section(nodes)
+        or _visible_breadcrumb_section(tree, result.title)
     )
     tags = meta.get("article:tag", []) + _strings(node.get("keywords"))
     if not tags:
-        tags = [clean_space(a.text_content()) for a in tree.xpath('//a[@rel="tag"]')]
+        tags = _visible_tags(tree)
     result.tags = _unique([tag for tag in tags if tag])
     image = _image(node.get("image")) or _first(meta, "og:image", "twitter:image")
     result.image_url = urljoin(url, image) if image else None

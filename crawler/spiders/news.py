@@ -144,7 +144,7 @@ class NewsSpider(scrapy.Spider):
     def parse_robots(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
             return
-        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             target = self.crawl_url(url)
             if target:
                 yield self.discovery(target, self.parse_sitemap, "sitemap")
@@ -282,7 +282,7 @@ class NewsSpider(scrapy.Spider):
                 yield self.page_request(target, via="link")
                 continue
             rel = anchor.attrib.get("rel", "")
-            words = " ".join(anchor.xpath("string()").split())
+            words = " ".join((anchor.xpath("string()").get() or "").split())
             if "next" in rel or NEXT_PAGE_WORDS.match(words) or _is_pagination(target):
                 if self.allow_listing_page(target):
                     yield self.discovery(target, self.parse_page, "listing")

@@ -1,0 +1,1 @@
+document.addEventListener('DOMContentLoaded',function(){var b=document.querySelector('.cookie-banner__btn');if(b){b.onclick=function(){document.getElementById('cookie-banner').style.display='none'}}});
