@@ -187,6 +187,7 @@ class _Dom:
     text: str = ""
     starts: list[int] = field(default_factory=list)  # offset of each text piece
     owners: list[etree._Element] = field(default_factory=list)  # element holding the piece
+    raw: list[str] = field(default_factory=list)  # each piece as written, spaces kept
 
     @classmethod
     def parse(cls, html: str) -> _Dom | None:
@@ -210,6 +211,7 @@ class _Dom:
             if squeezed and owner is not None:
                 self.starts.append(length)
                 self.owners.append(owner)
+                self.raw.append(text)  # type: ignore[arg-type]
                 parts.append(squeezed)
                 length += len(squeezed)
 
@@ -238,13 +240,39 @@ class _Dom:
             pos = self.text.find(needle)
         return pos
 
+    def owner_at(self, offset: int) -> etree._Element | None:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.owners[i] if i >= 0 else None
+
     def block_at(self, offset: int) -> etree._Element | None:
         """The nearest non-inline element holding the text at `offset`."""
-        i = bisect.bisect_right(self.starts, offset) - 1
-        el = self.owners[i] if i >= 0 else None
+        el = self.owner_at(offset)
         while el is not None and isinstance(el.tag, str) and el.tag.lower() in _INLINE_TAGS:
             el = el.getparent()
         return el
+
+
+    def lines_between(self, start: int, end: int) -> list[tuple[str, float, etree._Element]]:
+        """The page's lines (runs of text in one block) between two offsets, as
+        (text, link density, block)."""
+        runs: list[tuple[list[str], int, etree._Element]] = []
+        i = bisect.bisect_left(self.starts, start)
+        while i < len(self.starts) and self.starts[i] < end:
+            owner = self.owners[i]
+            block = self.block_at(self.starts[i])
+            linked = len(_squeeze(self.raw[i])) if _inside_link(owner, block) else 0
+            if block is not None and runs and runs[-1][2] is block:
+                runs[-1][0].append(self.raw[i])
+                runs[-1] = (runs[-1][0], runs[-1][1] + linked, block)
+            elif block is not None:
+                runs.append(([self.raw[i]], linked, block))
+            i += 1
+        out = []
+        for texts, linked, block in runs:
+            text = _norm("".join(texts))
+            if text:
+                out.append((text, linked / max(1, len(_squeeze(text))), block))
+        return out
 
 
 def _ancestors(el: etree._Element | None) -> list[etree._Element]:
@@ -284,48 +312,62 @@ def _locate_units(units: list[Unit], dom: _Dom) -> list[int]:
 # the headline
 
 
-_TITLE_SPLIT = re.compile(r"\s+(?:[|/»:–—-]|::)\s+")
+_TITLE_SPLIT = re.compile(r"(\s+(?:[|/»:–—-]|::)\s+)")
 _MIN_TITLE = 15  # squeezed characters; shorter "titles" (site names, "Home") match anywhere
 
 
 def _title_candidates(root: etree._Element) -> list[str]:
-    """What the page says its headline is: og/twitter title, <title> and its parts."""
+    """What the page says its headline is (og/twitter title, <title>), longest first, with
+    the runs of its parts: "Headline - Section - Site" yields "Headline - Section",
+    "Headline", ... so that the site name can be left out."""
     found: list[str] = []
     for xpath in ('//meta[@property="og:title"]/@content', '//meta[@name="twitter:title"]/@content',
                   "//title"):
         for value in root.xpath(xpath)[:1]:
-            text = _norm(value if isinstance(value, str) else value.text_content())
-            # "Headline - Section - Site" and "Site | Headline": keep the parts too
-            found += [text, *sorted(_TITLE_SPLIT.split(text), key=len, reverse=True)]
-    return [t for t in dict.fromkeys(found) if len(_squeeze(t)) >= _MIN_TITLE]
+            pieces = _TITLE_SPLIT.split(_norm(value if isinstance(value, str) else
+                                              value.text_content()))
+            parts, seps = pieces[::2], pieces[1::2]
+            for i in range(len(parts)):
+                for j in range(i + 1, len(parts) + 1):
+                    found.append("".join(parts[k] + (seps[k] if k < j - 1 else "")
+                                         for k in range(i, j)))
+    unique = [t for t in dict.fromkeys(found) if len(_squeeze(t)) >= _MIN_TITLE]
+    return sorted(unique, key=len, reverse=True)
 
 
-def _inside_link(el: etree._Element | None) -> bool:
-    return any(a.tag == "a" for a in _ancestors(el)[:4])
+def _inside_link(el: etree._Element | None, stop: etree._Element | None = None) -> bool:
+    """Whether `el` sits in an <a> (looking up at most four levels, or up to `stop`)."""
+    for a in _ancestors(el)[:4]:
+        if a.tag == "a":
+            return True
+        if a is stop:
+            return False
+    return False
+
+
+def _is_heading(el: etree._Element | None) -> bool:
+    return any(a.tag in _HEADINGS for a in _ancestors(el)[:3])
 
 
 def _headline(dom: _Dom) -> tuple[int, int, etree._Element] | None:
     """(offset, squeezed length, element) of the headline in the page text, if found.
 
-    An <h1>-<h3> agreeing with the page's stated title wins; else the first occurrence of
-    the stated title outside a link; else a lone long <h1>."""
-    candidates = [_squeeze(t).lower() for t in _title_candidates(dom.root)]
+    The longest stated title found in an <h1>-<h3> wins; else the longest found standing
+    alone in its element outside a link; else a lone long <h1>."""
     lowered = dom.text.lower()
     fallback = None
-    for cand in candidates:
-        start = 0
-        for _ in range(20):
-            pos = lowered.find(cand, start)
+    for cand in (_squeeze(t).lower() for t in _title_candidates(dom.root)):
+        pos = lowered.find(cand)
+        for _ in range(20):  # a title repeated in menus and lists: look at a few places
             if pos < 0:
                 break
             block = dom.block_at(pos)
-            if block is not None and not _inside_link(dom.owners[bisect.bisect_right(
-                    dom.starts, pos) - 1]):
-                if any(el.tag in _HEADINGS for el in _ancestors(block)[:3]):
-                    return pos, len(cand), block
-                if fallback is None:
-                    fallback = (pos, len(cand), block)
-            start = pos + 1
+            if block is not None and _is_heading(block):
+                return pos, len(cand), block
+            if fallback is None and block is not None and not _inside_link(
+                    dom.owner_at(pos)) and len(_squeeze(block.text_content())) < 1.5 * len(cand):
+                fallback = (pos, len(cand), block)
+            pos = lowered.find(cand, pos + 1)
     if fallback is not None:
         return fallback
     h1s = [h for h in dom.root.iter("h1") if len(_squeeze(h.text_content())) >= _MIN_TITLE]
@@ -432,16 +474,20 @@ class _Line:
     unit: Unit | None  # None: the headline, when trafilatura left it out
     score: float
     block: etree._Element | None
+    pos: int = -1  # offset in the page text, -1 if not found
     headline: bool = False
+    end: int = -1  # for the headline: where it ends in the page text
 
 
 def _lines(units: list[Unit], dom: _Dom | None) -> list[_Line]:
+    """The units as scored lines placed in the page, with the headline marked (added as a
+    stand-in line when trafilatura left it out)."""
     scores = [_score(u) for u in units]
     _penalise_link_lists(units, scores)
     if dom is None:
         return [_Line(u, s, None) for u, s in zip(units, scores)]
     positions = _locate_units(units, dom)
-    lines = [_Line(u, s, dom.block_at(p) if p >= 0 else None)
+    lines = [_Line(u, s, dom.block_at(p) if p >= 0 else None, p)
              for u, s, p in zip(units, scores, positions)]
     head = _headline(dom)
     if head is None:
@@ -452,23 +498,54 @@ def _lines(units: list[Unit], dom: _Dom | None) -> list[_Line]:
         if pos >= 0 and pos <= offset < pos + len(_squeeze(line.unit.text)):  # type: ignore[union-attr]
             line.score = max(line.score, 0.0) + _HEADLINE_BONUS
             line.headline = True
+            line.end = offset + length
             return lines
     at = next((i for i, pos in enumerate(positions) if pos > offset), len(lines))
-    lines.insert(at, _Line(None, _HEADLINE_BONUS, element, headline=True))
+    lines.insert(at, _Line(None, _HEADLINE_BONUS, element, offset, True, offset + length))
     return lines
 
 
-def _select(lines: list[_Line]) -> list[Unit]:
+_LEDE_WINDOW = 2000  # squeezed characters between headline and body searched for a lede
+_LEDE_MIN_CHARS = 50
+_LEDE_MIN_WORDS = 6
+_LEDE_MAX_LINK_DENSITY = 0.3
+
+
+def _select(lines: list[_Line], dom: _Dom | None) -> list[str]:
     if not lines:
         return []
     gaps = [0.0] + [_gap_cost(a.block, b.block) for a, b in zip(lines, lines[1:])]
     start, end = _best_span([line.score for line in lines], gaps)
     chosen = lines[start:end]
-    # the article starts below its headline
     heads = [i for i, line in enumerate(chosen) if line.headline]
-    if heads:
-        chosen = chosen[heads[0] + 1:]
-    return [line.unit for line in chosen if line.unit is not None]
+    if not heads:
+        return [line.unit.text for line in chosen if line.unit is not None]
+    # the article starts below its headline: drop the headline and what stands above it
+    # (rubric, date), in trafilatura's order and on the page
+    head = chosen[heads[0]]
+    chosen = [line for i, line in enumerate(chosen)
+              if i > heads[0] or (not line.headline and line.pos > head.pos)]
+    texts = [line.unit.text for line in chosen if line.unit is not None]
+    body = [line for line in chosen if line.pos > head.pos]
+    if dom is not None and body:
+        texts = _lede(dom, head, body[0], texts) + texts
+    return texts
+
+
+def _lede(dom: _Dom, head: _Line, first: _Line, texts: list[str]) -> list[str]:
+    """Prose between the headline and the first body line that trafilatura left out: the
+    standfirst / lead paragraph, which many layouts keep in its own element."""
+    if not 0 <= first.pos - head.end <= _LEDE_WINDOW:
+        return []
+    known = {_squeeze(t)[:_NEEDLE] for t in texts}
+    found = []
+    for text, link_density, _block in dom.lines_between(head.end, first.pos):
+        words = len(_WORD.findall(text))
+        if (len(text) >= _LEDE_MIN_CHARS and words >= _LEDE_MIN_WORDS
+                and link_density <= _LEDE_MAX_LINK_DENSITY and not _is_date_only(text)
+                and _squeeze(text)[:_NEEDLE] not in known):
+            found.append(text)
+    return found
 
 
 def extract_paragraphs(html: str, url: str | None = None) -> list[str]:
@@ -480,6 +557,7 @@ def extract_paragraphs(html: str, url: str | None = None) -> list[str]:
         units = _trafilatura_units(html, url)
         if not units:
             return []
-        return [u.text for u in _select(_lines(units, _Dom.parse(html)))]
+        dom = _Dom.parse(html)
+        return _select(_lines(units, dom), dom)
     except Exception:  # noqa: BLE001 - a crawl must survive any page
         return []

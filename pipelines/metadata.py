@@ -126,6 +126,14 @@ def _names(value: Any) -> list[str]:
     return []
 
 
+def _person_names(value: Any) -> list[str]:
+    """JSON-LD authors that are people: an Organization as author is the publisher, not a byline
+    (a visible «Автор Vecher.kz» byline still counts, see _byline_authors)."""
+    values = value if isinstance(value, list) else [value]
+    people = [v for v in values if not (isinstance(v, dict) and "Organization" in _types(v))]
+    return _names(people)
+
+
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [clean_space(part) for part in value.split(",") if part.strip()]
@@ -270,16 +278,57 @@ def _visible_tags(tree: _Element) -> list[str]:
     return [clean_space(a.text_content()).lstrip("#").strip() for a in links]
 
 
+def _visible_rubric(tree: _Element) -> str | None:
+    """A short block named "rubric" or "category" holding one link: the section."""
+    for word in ("rubric", "category", "section-name", "news-category"):
+        for block in _hinted(tree, word):
+            text = clean_space(block.text_content())
+            links = block.xpath(".//a")
+            if 0 < len(text) <= 40 and len(links) == 1:
+                return text
+    return None
+
+
+IMAGE_NOISE = re.compile(r"logo|icon|avatar|banner|sprite|pixel|counter|placeholder|\.svg|\.gif", re.I)
+
+
+# Blocks around an article whose images are other articles' thumbnails.
+ASIDE = re.compile(r"related|popular|aside|sidebar|widget|footer|comment|recommend|teaser|thumb|"
+                   r"more|read-also|readalso|also|other|latest|top-news|most", re.I)
+
+
+def _hint(element: _Element) -> str:
+    return f"{element.get('class') or ''} {element.get('id') or ''} {element.tag}"
+
+
+def _first_image(tree: _Element) -> str | None:
+    """The first content image after the headline, for pages without og:image."""
+    headline = tree.find(".//h1")
+    if headline is None:
+        return None
+    started = False
+    for element in tree.iter():
+        if element is headline:
+            started = True
+        if started and element.tag == "img":
+            src = (element.get("src") or element.get("data-src") or "").strip()
+            hint = f"{src} {element.get('class') or ''}"
+            if src and not src.startswith("data:") and not IMAGE_NOISE.search(hint):
+                if not any(ASIDE.search(_hint(a)) for a in element.iterancestors()):
+                    return src
+    return None
+
+
 HOME_WORDS = {"главная", "home", "басты бет", "басты", "новости", "main"}
 
 
 def _visible_breadcrumb_section(tree: _Element, title: str | None) -> str | None:
     """The first crumb after «Главная» in a visible breadcrumb trail."""
     for block in _hinted(tree, "breadcrumb"):
-        for anchor in block.xpath(".//a"):
-            text = clean_space(anchor.text_content())
-            href = (anchor.get("href") or "").strip()
-            if not text or text.casefold() in HOME_WORDS or href in ("/", "") or text == title:
+        for crumb in block.xpath(".//a | .//span[not(.//a)] | .//li[not(.//a)]"):
+            text = clean_space(crumb.text_content())
+            href = (crumb.get("href") or "").strip() if crumb.tag == "a" else None
+            if len(text) < 2 or text.casefold() in HOME_WORDS or href in ("/", "") or text == title:
                 continue
             return text
     return None
@@ -380,7 +429,7 @@ def read_metadata(
         # Equal: never modified (many CMSs stamp both at once); earlier: a wrong stamp.
         result.modified = None
 
-    authors = _names(node.get("author")) or [
+    authors = _person_names(node.get("author")) or [
         name for value in meta.get("author", []) + meta.get("article:author", [])
         if not value.startswith("http") for name in _names(value)
     ]  # fmt: skip
@@ -391,12 +440,13 @@ def read_metadata(
         or _first(meta, "article:section")
         or _breadcrumb_section(nodes)
         or _visible_breadcrumb_section(tree, result.title)
+        or _visible_rubric(tree)
     )
     tags = meta.get("article:tag", []) + _strings(node.get("keywords"))
     if not tags:
         tags = _visible_tags(tree)
     result.tags = _unique([tag for tag in tags if tag])
-    image = _image(node.get("image")) or _first(meta, "og:image", "twitter:image")
+    image = _image(node.get("image")) or _first(meta, "og:image", "twitter:image") or _first_image(tree)
     result.image_url = urljoin(url, image) if image else None
     result.lang = _lang(tree, meta, nodes)
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
