@@ -39,4 +39,5 @@ class PageItem:
     raw_paragraphs: list[str] = field(default_factory=list)
     removals: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    citations: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)

@@ -53,6 +53,7 @@ NEWS_MAX_LISTING_PAGES = 50
 ITEM_PIPELINES = {
     "pipelines.extract_stage.ExtractPipeline": 100,
     "pipelines.clean.CleanPipeline": 200,
+    "pipelines.provenance.ProvenancePipeline": 300,
     "pipelines.store.StorePipeline": 900,
 }
 

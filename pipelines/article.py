@@ -8,7 +8,7 @@ benchmark and a crawl. Nothing here imports Scrapy. No settings are read.
 
 A record is a plain dict with the columns of the ``articles`` table (see docs/schema.md) plus:
 ``paragraphs`` (clean text as a list), ``raw_paragraphs`` (before cleaning, for provenance),
-``removals``, ``declares_article`` / ``declares_non_article`` (what the page says it is),
+``removals``, ``citations`` (the provenance chain), ``declares_article`` / ``declares_non_article`` (what the page says it is),
 ``date_source`` and ``problems`` (named reasons a field is empty, e.g. ``no_date``).
 """
 
@@ -22,6 +22,7 @@ from pipelines.clean import clean_article, normalize_paragraph
 from pipelines.dates import DEFAULT_TZ, to_iso
 from pipelines.extract import extract_paragraphs
 from pipelines.metadata import clean_space, guess_lang, parse_html, read_metadata
+from pipelines.provenance import page_citations
 
 # Share of U+FFFD replacement characters above which a page counts as undecodable.
 MAX_REPLACEMENT_SHARE = 0.01
@@ -143,4 +144,6 @@ def article_from_html(
     ``site`` is the site id (``vecher_kz``); by default it is looked up from the URL's host.
     ``now`` is the fetch time, for relative dates and the no-future check (default: now).
     """
-    return clean_article(extract_article(html, url, site=site, tz=tz, now=now))
+    record = clean_article(extract_article(html, url, site=site, tz=tz, now=now))
+    record["citations"] = page_citations(record, html)
+    return record

@@ -22,11 +22,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from itemadapter import ItemAdapter
-from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from typing import TYPE_CHECKING
 
-from pipelines.drops import EmptyText
+from itemadapter import ItemAdapter
+
+if TYPE_CHECKING:  # Scrapy stays out of the import path of the pure functions.
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +139,8 @@ class CleanPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
+        from scrapy.exceptions import NotConfigured
+
         settings = crawler.settings
         if not settings.getbool("CLEAN_ENABLED", True):
             raise NotConfigured("CLEAN_ENABLED is off")
@@ -145,6 +148,8 @@ class CleanPipeline:
         return cls(load_rules(path))
 
     def process_item(self, item: Any) -> Any:
+        from pipelines.drops import EmptyText
+
         adapter = ItemAdapter(item)
         record = {key: adapter.get(key) for key in ("raw_paragraphs", "title", "outlet")}
         clean_article(record, rules=self.rules)

@@ -312,7 +312,7 @@ def _locate_units(units: list[Unit], dom: _Dom) -> list[int]:
 # the headline
 
 
-_TITLE_SPLIT = re.compile(r"(\s+(?:[|/»:–—-]|::)\s+)")
+_TITLE_SPLIT = re.compile(r"(\s+(?:[|/»:–—-]|::|//)\s+)")
 _MIN_TITLE = 15  # squeezed characters; shorter "titles" (site names, "Home") match anywhere
 
 
@@ -508,42 +508,56 @@ def _lines(units: list[Unit], dom: _Dom | None) -> list[_Line]:
 _LEDE_WINDOW = 2000  # squeezed characters between headline and body searched for a lede
 _LEDE_MIN_CHARS = 50
 _LEDE_MIN_WORDS = 6
-_LEDE_MAX_LINK_DENSITY = 0.3
+_LEDE_MAX_LINK_DENSITY = 0.5
+_LEDE_MAX_DISTANCE = 4
+
+
+_HEADLINE_GAP_CAP = 150.0  # headlines often sit in a header block far from the body
 
 
 def _select(lines: list[_Line], dom: _Dom | None) -> list[str]:
     if not lines:
         return []
     gaps = [0.0] + [_gap_cost(a.block, b.block) for a, b in zip(lines, lines[1:])]
+    for i, line in enumerate(lines[:-1]):
+        if line.headline:
+            gaps[i + 1] = min(gaps[i + 1], _HEADLINE_GAP_CAP)
     start, end = _best_span([line.score for line in lines], gaps)
     chosen = lines[start:end]
-    heads = [i for i, line in enumerate(chosen) if line.headline]
-    if not heads:
+    head = next((line for line in lines if line.headline), None)
+    if head is None:
         return [line.unit.text for line in chosen if line.unit is not None]
     # the article starts below its headline: drop the headline and what stands above it
     # (rubric, date), in trafilatura's order and on the page
-    head = chosen[heads[0]]
+    at = next((i for i, line in enumerate(chosen) if line is head), -1)
     chosen = [line for i, line in enumerate(chosen)
-              if i > heads[0] or (not line.headline and line.pos > head.pos)]
+              if line is not head and (line.pos > head.pos or at < 0 <= line.pos or i > at)]
     texts = [line.unit.text for line in chosen if line.unit is not None]
-    body = [line for line in chosen if line.pos > head.pos]
-    if dom is not None and body:
-        texts = _lede(dom, head, body[0], texts) + texts
+    below = [line for line in chosen if line.pos > head.pos]
+    if dom is not None and below:
+        texts = _lede(dom, head, min(below, key=lambda line: line.pos), texts) + texts
     return texts
 
 
 def _lede(dom: _Dom, head: _Line, first: _Line, texts: list[str]) -> list[str]:
-    """Prose between the headline and the first body line that trafilatura left out: the
-    standfirst / lead paragraph, which many layouts keep in its own element."""
-    if not 0 <= first.pos - head.end <= _LEDE_WINDOW:
+    """Prose between the headline and the body that trafilatura left out: the standfirst /
+    lead paragraph, which many layouts keep in an element of its own.  It must sit close to
+    the headline or to the body in the tree (not in a widget between them), and must not
+    repeat the headline (breadcrumbs) or a line already taken."""
+    if not 0 <= first.pos - head.end <= _LEDE_WINDOW or head.block is None or \
+            first.block is None:
         return []
     known = {_squeeze(t)[:_NEEDLE] for t in texts}
+    headline = dom.text[head.pos:head.end]
     found = []
-    for text, link_density, _block in dom.lines_between(head.end, first.pos):
-        words = len(_WORD.findall(text))
-        if (len(text) >= _LEDE_MIN_CHARS and words >= _LEDE_MIN_WORDS
+    for text, link_density, block in dom.lines_between(head.end, first.pos):
+        squeezed = _squeeze(text)
+        if (len(text) >= _LEDE_MIN_CHARS and len(_WORD.findall(text)) >= _LEDE_MIN_WORDS
                 and link_density <= _LEDE_MAX_LINK_DENSITY and not _is_date_only(text)
-                and _squeeze(text)[:_NEEDLE] not in known):
+                and not _MARKUP.search(text) and squeezed[:_NEEDLE] not in known
+                and headline not in squeezed
+                and min(_tree_distance(block, head.block),
+                        _tree_distance(block, first.block)) <= _LEDE_MAX_DISTANCE):
             found.append(text)
     return found
 

@@ -73,8 +73,62 @@ def _001_articles(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS removals_rule ON removals(rule)")
 
 
+def _002_provenance(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS outlets (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            domains TEXT NOT NULL DEFAULT '[]',
+            aliases TEXT NOT NULL DEFAULT '[]'
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS citations (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            source TEXT,
+            source_name TEXT NOT NULL,
+            cited_by TEXT,
+            relation TEXT NOT NULL,
+            evidence TEXT,
+            method TEXT NOT NULL,
+            confidence REAL,
+            cited_url TEXT,
+            resolved_article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS citations_article ON citations(article_id, position)")
+    db.execute("CREATE INDEX IF NOT EXISTS citations_source ON citations(source, resolved_article_id)")
+    db.execute("DROP VIEW IF EXISTS article_chains")
+    db.execute(
+        """
+        CREATE VIEW article_chains AS
+        SELECT a.id AS article_id, a.outlet, a.url, a.title, a.published,
+               count(c.id) AS hops,
+               a.outlet || coalesce(group_concat(
+                   ' → ' || coalesce(c.source, c.source_name) || ' (' || c.relation || ')', ''), '')
+                   AS chain,
+               json_group_array(json_object(
+                   'position', c.position, 'source', c.source, 'source_name', c.source_name,
+                   'cited_by', c.cited_by, 'relation', c.relation, 'method', c.method,
+                   'evidence', c.evidence, 'resolved_article_id', c.resolved_article_id))
+                   FILTER (WHERE c.id IS NOT NULL) AS chain_json
+        FROM articles a
+        LEFT JOIN (SELECT * FROM citations ORDER BY article_id, position) c ON c.article_id = a.id
+        GROUP BY a.id
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("001_articles", _001_articles),
+    ("002_provenance", _002_provenance),
 ]
 
 

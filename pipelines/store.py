@@ -1,7 +1,8 @@
 """Storage stage: one row per article in SQLite, with its raw page and its cleaning removals.
 
 :class:`ArticleStore` writes a record (see pipelines.article) in one transaction: the ``articles``
-row, the zlib-compressed page in ``pages`` and the rows of ``removals``. Either all of it is
+row, the zlib-compressed page in ``pages``, the rows of ``removals`` and of ``citations``
+(whose hops are then resolved to stored originals, see pipelines.resolve). Either all of it is
 committed or none of it: there are no half-written rows. An article already stored (same canonical
 ``url``, or same ``fetched_url``) is updated in place, never added twice; ``first_seen`` keeps the
 first fetch time.
@@ -23,6 +24,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
+from pipelines.outlets import load_registry
+from pipelines.resolve import resolve_article
 from pipelines.schema import open_database
 
 logger = logging.getLogger(__name__)
@@ -32,6 +35,10 @@ ARTICLE_COLUMNS = (
     "authors", "tags", "section", "lang", "image_url", "fetched_at", "date_source",
 )  # fmt: skip
 JSON_COLUMNS = {"authors", "tags"}
+CITATION_COLUMNS = (
+    "position", "source", "source_name", "cited_by", "relation", "evidence", "method",
+    "confidence", "cited_url", "resolved_article_id",
+)  # fmt: skip
 
 
 def compress_html(html: str) -> bytes:
@@ -48,6 +55,18 @@ class ArticleStore:
     def __init__(self, db: Database, keep_html: bool = True) -> None:
         self.db = db
         self.keep_html = keep_html
+        self.resolved = 0  # citations resolved to a stored original, in this session
+        self.sync_outlets()
+
+    def sync_outlets(self) -> None:
+        """Keep the ``outlets`` table equal to the registry file (it is the registry's copy)."""
+        rows = [
+            {"id": o.id, "name": o.name, "kind": o.kind, "domains": json.dumps(list(o.domains), ensure_ascii=False),
+             "aliases": json.dumps(list(o.aliases), ensure_ascii=False)}
+            for o in load_registry().outlets
+        ]  # fmt: skip
+        with self.db.atomic():
+            self.db["outlets"].upsert_all(rows, pk="id")
 
     def row_for(self, record: dict[str, Any]) -> dict[str, Any]:
         row = {column: record.get(column) for column in ARTICLE_COLUMNS}
@@ -84,6 +103,14 @@ class ArticleStore:
             ]
             if removals:
                 self.db["removals"].insert_all(removals)
+            self.db.execute("DELETE FROM citations WHERE article_id = ?", [article_id])
+            citations = [
+                {"article_id": article_id, **{key: c.get(key) for key in CITATION_COLUMNS}}
+                for c in record.get("citations") or []
+            ]
+            if citations:
+                self.db["citations"].insert_all(citations)
+            self.resolved += resolve_article(self.db, article_id)
             if html is not None and self.keep_html:
                 self.db["pages"].upsert(
                     {
@@ -131,5 +158,6 @@ class StorePipeline:
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value(f"news/stored/{outcome}")
+            stats.set_value("news/citations_resolved", self.store.resolved)
         logger.debug("stored article %s (%s): %s", article_id, outcome, record.get("url"))
         return item
