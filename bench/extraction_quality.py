@@ -94,7 +94,7 @@ def _extract_module() -> Any:
     try:
         from pipelines import extract
         return extract
-    except Exception:  # noqa: BLE001 - another stage of the package may be broken
+    except Exception:  # another stage of the package may be broken
         spec = importlib.util.spec_from_file_location("_bench_extract",
                                                       REPO / "pipelines" / "extract.py")
         if spec is None or spec.loader is None:
@@ -116,7 +116,7 @@ def our_variants() -> tuple[list[Variant], str]:
     variants = [Variant("ours: extract_paragraphs (+trafilatura title)", paragraphs_only)]
     try:
         from pipelines import article_from_html
-    except Exception as exc:  # noqa: BLE001 - report, and score the extractor alone
+    except Exception as exc:  # report, and score the extractor alone
         note = (f"NOTE: pipelines.article_from_html unavailable ({type(exc).__name__}: {exc}); "
                 "scored extract_paragraphs with trafilatura's title instead")
         return variants, note
@@ -145,7 +145,7 @@ def run_variant(variant: Variant, pages: list[Page]) -> None:
         start = time.perf_counter()
         try:
             variant.outputs[page.id] = variant.run(page)
-        except Exception as exc:  # noqa: BLE001 - a crash scores as an empty prediction
+        except Exception as exc:  # a crash scores as an empty prediction
             print(f"  {variant.name}: {page.id}: {type(exc).__name__}: {exc}", file=sys.stderr)
             variant.outputs[page.id] = ("", "")
         variant.seconds += time.perf_counter() - start

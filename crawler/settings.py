@@ -6,7 +6,8 @@ The ones a user changes most:
 - AUTOTHROTTLE_*, DOWNLOAD_DELAY, CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_SLOTS: politeness.
 - HTTP_PROXY / HTTPS_PROXY environment variables: a proxy (Scrapy's HttpProxyMiddleware).
 - NEWS_MAX_LISTING_PAGES: how deep pagination of one listing is followed.
-- CLEAN_ENABLED, CLEAN_RULES_PATH, STORE_RAW_HTML: the pipelines' switches.
+- CLEAN_ENABLED, CLEAN_RULES_PATH, CLEAN_MIN_TEXT_CHARS, STORE_RAW_HTML: the pipelines' switches.
+- NEWS_RECHECK_DAYS: how long after publication a known article is fetched again for edits.
 """
 
 from __future__ import annotations
@@ -54,8 +55,24 @@ ITEM_PIPELINES = {
     "pipelines.extract_stage.ExtractPipeline": 100,
     "pipelines.clean.CleanPipeline": 200,
     "pipelines.provenance.ProvenancePipeline": 300,
+    "pipelines.dedupe.DedupePipeline": 250,
     "pipelines.store.StorePipeline": 900,
 }
+
+DOWNLOADER_MIDDLEWARES = {
+    # Before HttpCompression and the cache-like middlewares: validators are per URL.
+    "crawler.middlewares.ConditionalGetMiddleware": 560,
+}
+EXTENSIONS = {
+    "crawler.ledger.RunLedger": 100,
+}
+COMMANDS_MODULE = "crawler.commands"
+
+# Incremental crawls: a known article is fetched again only inside this window after its
+# publication, or when its sitemap lastmod is newer than our last fetch.
+NEWS_RECHECK_DAYS = 2.0
+
+CLEAN_MIN_TEXT_CHARS = 150
 
 NEWSDB_PATH = "output/news.db"
 STORE_RAW_HTML = True

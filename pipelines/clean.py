@@ -7,8 +7,9 @@ the title again above the photo, with the credit). Every removal is returned as
 ``{"rule": name, "text": removed text, "position": paragraph index}`` so that the store can keep it
 next to the article and a wrong removal can be found with one query.
 
-Settings read by :class:`CleanPipeline`: ``CLEAN_ENABLED`` (default True) and ``CLEAN_RULES_PATH``
-(default: the bundled rules file).
+Settings read by :class:`CleanPipeline`: ``CLEAN_ENABLED`` (default True), ``CLEAN_RULES_PATH``
+(default: the bundled rules file) and ``CLEAN_MIN_TEXT_CHARS`` (default 150: a shorter text is a
+stub, dropped as ``TooShort``).
 """
 
 from __future__ import annotations
@@ -134,8 +135,9 @@ def clean_article(record: dict[str, Any], rules: tuple[Rule, ...] | None = None)
 class CleanPipeline:
     """Applies :func:`clean_article` to the item; drops it (EmptyText) when no text is left."""
 
-    def __init__(self, rules: tuple[Rule, ...]) -> None:
+    def __init__(self, rules: tuple[Rule, ...], min_chars: int = 0) -> None:
         self.rules = rules
+        self.min_chars = min_chars
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
@@ -145,16 +147,19 @@ class CleanPipeline:
         if not settings.getbool("CLEAN_ENABLED", True):
             raise NotConfigured("CLEAN_ENABLED is off")
         path = Path(settings.get("CLEAN_RULES_PATH") or DEFAULT_RULES_PATH)
-        return cls(load_rules(path))
+        return cls(load_rules(path), settings.getint("CLEAN_MIN_TEXT_CHARS", 150))
 
     def process_item(self, item: Any) -> Any:
-        from pipelines.drops import EmptyText
+        from pipelines.drops import EmptyText, TooShort
 
         adapter = ItemAdapter(item)
         record = {key: adapter.get(key) for key in ("raw_paragraphs", "title", "outlet")}
         clean_article(record, rules=self.rules)
+        url = adapter.get("fetched_url")
         if not record["paragraphs"]:
-            raise EmptyText(f"no text left after extraction and cleaning: {adapter.get('fetched_url')}")
+            raise EmptyText(f"no text left after extraction and cleaning: {url}")
+        if len(record["text"] or "") < self.min_chars:
+            raise TooShort(f"text of {len(record['text'] or '')} characters (< {self.min_chars}): {url}")
         for key in ("paragraphs", "text", "lead", "removals"):
             adapter[key] = record[key]
         return item

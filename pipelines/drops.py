@@ -17,5 +17,13 @@ class EmptyText(DropItem):
     """No main text could be extracted (empty body, JavaScript app shell, only boilerplate)."""
 
 
+class TooShort(DropItem):
+    """The text left after cleaning is shorter than CLEAN_MIN_TEXT_CHARS: a stub, not an article."""
+
+
 class Undecodable(DropItem):
     """The page's bytes could not be decoded to text with any charset it declares or implies."""
+
+
+class DuplicateArticle(DropItem):
+    """The same article (same URL key, or same outlet and text) was already stored in this run."""

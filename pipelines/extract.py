@@ -1,29 +1,36 @@
 """Main-text extraction: the article's paragraphs from a news page's HTML.
 
-trafilatura (called once, with explicit options and links kept) proposes the
-candidate body as a sequence of blocks.  This module then decides
-structurally which of those blocks are the article:
+trafilatura, called once with explicit options (links kept, comments and
+metadata off), proposes the candidate body; it keeps too much on news pages
+(related-news lists, comment widgets, navigation, footers).  This module
+then decides structurally which of its lines are the article:
 
-* every line gets a score: long, low-link prose counts for the article,
-  link lines, dates-only lines, short labels, markup shown as text, repeated
-  widgets and lines of link-dominated lists count against it;
-* each line is located in the page's own DOM (parsed again with lxml), and
-  joining two consecutive lines costs more the further apart their elements
-  sit in the tree, so a stretch of the page does not run from the article
-  into a footer, a sidebar or a comment thread;
-* the page's headline (og:title / <title> / <h1>, found in the DOM) gives a
-  bonus to the stretch that starts under it;
-* the best-scoring contiguous stretch (Kadane) is the article; what precedes
-  the headline in it, the headline itself, link-only lines and trailing runs
-  of short lines are trimmed.
+1. Every line gets a score: long low-link prose counts for the article;
+   link lines, dates-only lines, short labels, markup shown as text, lines
+   repeated on the page, teasers under a repeated "read more" link, lines of
+   link-dominated lists and lines hidden with CSS count against it.
+2. Every line is found again in the page's own DOM (lxml), and joining two
+   consecutive lines costs more the further apart their elements sit in the
+   tree, so the article does not run on into a footer, a sidebar or a
+   comment thread that trafilatura glued to it.
+3. The headline (og:title / twitter:title / <title>, found in an <h1>-<h3>
+   or standing alone) gets a bonus, so the stretch under it is preferred.
+4. The best-scoring contiguous stretch of lines (Kadane) is the article;
+   then the headline and what stands above it, dates-only lines, link lines
+   (but not "Source: <a>Agency</a>" credits) and labels left announcing
+   nothing are dropped, the short closing lines (byline, source) are taken
+   back, and a lead paragraph that trafilatura left out between the headline
+   and the body is put back in front.
 
-Phrase-level boilerplate (promo lines, "read also", photo credits) is left to
-pipelines.clean, which runs after this.  Reads no settings.
+Phrase-level boilerplate ("read also", subscribe prompts, photo credits) is
+left to pipelines.clean, which runs after this and records its removals.
+Reads no settings.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -152,9 +159,8 @@ def _trafilatura_units(html: str, url: str | None) -> list[Unit]:
         deduplicate=False,
         with_metadata=False,
     )
-    if doc is None or doc.body is None:
-        return []
-    return _Flattener().run(doc.body)
+    body = getattr(doc, "body", None)  # a Document (a dict only with as_dict=True)
+    return [] if body is None else _Flattener().run(body)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,6 +172,8 @@ def _trafilatura_units(html: str, url: str | None) -> list[Unit]:
 _SQUEEZE = re.compile(r"[\s\u00ad\u200b-\u200f\u2060\ufeff]+")
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "select"})
 _NEEDLE = 40  # leading characters of a line used to find it in the page
+_LOCATE_WINDOW = 100_000  # lines mostly follow each other: look this far ahead first
+_LOCATE_MISSES = 20  # then stop searching whole huge pages for lines that are not there
 # Inline tags are skipped when looking for the block element that holds a line.
 _INLINE_TAGS = frozenset({
     "a", "span", "b", "i", "u", "s", "em", "strong", "font", "small", "big", "sup", "sub",
@@ -188,6 +196,7 @@ class _Dom:
     starts: list[int] = field(default_factory=list)  # offset of each text piece
     owners: list[etree._Element] = field(default_factory=list)  # element holding the piece
     raw: list[str] = field(default_factory=list)  # each piece as written, spaces kept
+    hidden: list[tuple[int, int]] = field(default_factory=list)  # spans of display:none etc.
 
     @classmethod
     def parse(cls, html: str) -> _Dom | None:
@@ -215,28 +224,38 @@ class _Dom:
                 parts.append(squeezed)
                 length += len(squeezed)
 
+        hidden_from: list[tuple[etree._Element, int]] = []  # outermost open hidden element
         for event, el in etree.iterwalk(self.root, events=("start", "end")):
             tag = el.tag if isinstance(el.tag, str) else ""
             if event == "start":
                 if skip or tag in _SKIP_TAGS:
                     skip += 1
-                else:
-                    add(el.text, el)
+                    continue
+                if not hidden_from and _is_hidden(el):
+                    hidden_from.append((el, length))
+                add(el.text, el)
             elif skip:
                 skip -= 1
                 if not skip:
                     add(el.tail, el.getparent())
             else:
+                if hidden_from and hidden_from[0][0] is el:
+                    self.hidden.append((hidden_from.pop()[1], length))
                 add(el.tail, el.getparent())
         self.text = "".join(parts)
 
-    def locate(self, text: str, start: int = 0) -> int:
-        """Offset of a line in the page text, searching from `start` first; -1 if absent."""
+    def is_hidden(self, offset: int) -> bool:
+        i = bisect.bisect_right(self.hidden, (offset, len(self.text) + 1)) - 1
+        return i >= 0 and self.hidden[i][0] <= offset < self.hidden[i][1]
+
+    def locate(self, text: str, start: int = 0, anywhere: bool = True) -> int:
+        """Offset of a line in the page text, looking just after `start` first, then (if
+        `anywhere`) in the whole text; -1 if absent."""
         needle = _squeeze(text)[:_NEEDLE]
         if not needle:
             return -1
-        pos = self.text.find(needle, start)
-        if pos < 0 and start:
+        pos = self.text.find(needle, start, start + _LOCATE_WINDOW)
+        if pos < 0 and anywhere:
             pos = self.text.find(needle)
         return pos
 
@@ -250,7 +269,6 @@ class _Dom:
         while el is not None and isinstance(el.tag, str) and el.tag.lower() in _INLINE_TAGS:
             el = el.getparent()
         return el
-
 
     def lines_between(self, start: int, end: int) -> list[tuple[str, float, etree._Element]]:
         """The page's lines (runs of text in one block) between two offsets, as
@@ -275,6 +293,14 @@ class _Dom:
         return out
 
 
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _is_hidden(el: etree._Element) -> bool:
+    """Not shown to readers: pop-up forms, templates, collapsed widgets."""
+    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+
+
 def _ancestors(el: etree._Element | None) -> list[etree._Element]:
     chain = []
     while el is not None:
@@ -297,14 +323,18 @@ def _tree_distance(a: etree._Element, b: etree._Element) -> int:
 
 
 def _locate_units(units: list[Unit], dom: _Dom) -> list[int]:
+    """Offset of each unit in the page text (-1 when not found), in reading order."""
     positions = []
     cursor = 0
+    misses = 0
     for unit in units:
         # search after the previous line: two paragraphs may start with the same words
-        pos = dom.locate(unit.text, cursor)
+        pos = dom.locate(unit.text, cursor, anywhere=misses < _LOCATE_MISSES)
         positions.append(pos)
         if pos >= 0:
             cursor = pos + 1
+        else:
+            misses += 1
     return positions
 
 
@@ -312,8 +342,13 @@ def _locate_units(units: list[Unit], dom: _Dom) -> list[int]:
 # the headline
 
 
-_TITLE_SPLIT = re.compile(r"(\s+(?:[|/»:–—-]|::|//)\s+)")
+# separators between headline, section and site name: | / » : - en/em dash :: // with a
+# space on at least one side ("Headline -Site"), or a full stop ("Headline. Section. Site")
+_SEPARATOR = r"(?:[|/»:\u2013\u2014-]|::|//)"
+_TITLE_SPLIT = re.compile(rf"(\s+{_SEPARATOR}\s*|\s*{_SEPARATOR}\s+|\.\s+)")
 _MIN_TITLE = 15  # squeezed characters; shorter "titles" (site names, "Home") match anywhere
+_MIN_TITLE_WORDS = 4
+_MAX_TITLE_PARTS = 6  # a <title> made of many sentences: its first parts are enough
 
 
 def _title_candidates(root: etree._Element) -> list[str]:
@@ -326,7 +361,7 @@ def _title_candidates(root: etree._Element) -> list[str]:
         for value in root.xpath(xpath)[:1]:
             pieces = _TITLE_SPLIT.split(_norm(value if isinstance(value, str) else
                                               value.text_content()))
-            parts, seps = pieces[::2], pieces[1::2]
+            parts, seps = pieces[::2][:_MAX_TITLE_PARTS], pieces[1::2]
             for i in range(len(parts)):
                 for j in range(i + 1, len(parts) + 1):
                     found.append("".join(parts[k] + (seps[k] if k < j - 1 else "")
@@ -349,14 +384,42 @@ def _is_heading(el: etree._Element | None) -> bool:
     return any(a.tag in _HEADINGS for a in _ancestors(el)[:3])
 
 
+def _text_longer_than(el: etree._Element, limit: float) -> bool:
+    """Whether the element's squeezed text exceeds `limit`, reading no more than needed."""
+    total = 0
+    for text in el.itertext():
+        total += len(_squeeze(text))
+        if total > limit:
+            return True
+    return False
+
+
+def _standalone(el: etree._Element | None, block: etree._Element | None,
+                length: int) -> etree._Element | None:
+    """The outermost element from `el` up to `block` whose text is little more than
+    `length` squeezed characters: a title set apart, not a mention inside a paragraph."""
+    found = None
+    for anc in _ancestors(el):
+        if _text_longer_than(anc, 1.5 * length):
+            break
+        found = anc
+        if anc is block:
+            break
+    return found
+
+
 def _headline(dom: _Dom) -> tuple[int, int, etree._Element] | None:
     """(offset, squeezed length, element) of the headline in the page text, if found.
 
-    The longest stated title found in an <h1>-<h3> wins; else the longest found standing
-    alone in its element outside a link; else a lone long <h1>."""
+    The longest stated title found in an <h1>-<h3> wins; else the longest of at least four
+    words found standing alone at the start of its block, outside a link if possible (a
+    section name or a phrase of the title inside a paragraph is not the headline); else a
+    lone long <h1>."""
     lowered = dom.text.lower()
-    fallback = None
-    for cand in (_squeeze(t).lower() for t in _title_candidates(dom.root)):
+    fallbacks: dict[bool, tuple[int, int, etree._Element]] = {}  # by "inside a link"
+    for title in _title_candidates(dom.root):
+        cand = _squeeze(title).lower()
+        worded = len(_WORD.findall(title)) >= _MIN_TITLE_WORDS
         pos = lowered.find(cand)
         for _ in range(20):  # a title repeated in menus and lists: look at a few places
             if pos < 0:
@@ -364,12 +427,12 @@ def _headline(dom: _Dom) -> tuple[int, int, etree._Element] | None:
             block = dom.block_at(pos)
             if block is not None and _is_heading(block):
                 return pos, len(cand), block
-            if fallback is None and block is not None and not _inside_link(
-                    dom.owner_at(pos)) and len(_squeeze(block.text_content())) < 1.5 * len(cand):
-                fallback = (pos, len(cand), block)
+            alone = _standalone(dom.owner_at(pos), block, len(cand))
+            if alone is not None and worded and (pos == 0 or dom.block_at(pos - 1) is not block):
+                fallbacks.setdefault(_inside_link(dom.owner_at(pos)), (pos, len(cand), alone))
             pos = lowered.find(cand, pos + 1)
-    if fallback is not None:
-        return fallback
+    if fallbacks:
+        return fallbacks.get(False) or fallbacks[True]
     h1s = [h for h in dom.root.iter("h1") if len(_squeeze(h.text_content())) >= _MIN_TITLE]
     if len(h1s) == 1 and not _inside_link(h1s[0]):
         text = _squeeze(h1s[0].text_content())
@@ -385,23 +448,26 @@ def _headline(dom: _Dom) -> tuple[int, int, etree._Element] | None:
 
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]")
-_SENTENCE_END = ".!?»\"…)"
+_SENTENCE_END = ".!?;:»\"…)"
 _LINKY = 0.5  # link density from which a line counts as a link
 _LINK_LIST_SHARE = 0.3  # share of link lines that makes a list a headline list / navigation
 _MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _SHORT_LINE = -15.0  # a label, byline or caption: slightly against
 _DATE_LINE = -10.0
+_DATE_MAX_LETTERS = 12
 _HEADLINE_BONUS = 300.0
 
 
 def _is_date_only(text: str) -> bool:
-    """Digits and punctuation, plus at most two short words (a month, a weekday)."""
+    """Digits and punctuation, plus at most two short words (a month, a weekday, "year"),
+    in any language; a byline with a date ("Name SURNAME - 17.01.2012") is not one."""
     words = _WORD.findall(text)
     letters = [w for w in words if _LETTERS.search(w)]
     if not letters:
         return True
     digits = sum(1 for w in words if w.isdigit())
-    return digits >= 2 and len(letters) <= 2 and all(len(w) <= 10 for w in letters)
+    return digits >= 2 and len(letters) <= 2 and \
+        sum(len(w) for w in letters) <= _DATE_MAX_LETTERS
 
 
 def _score(unit: Unit) -> float:
@@ -414,9 +480,11 @@ def _score(unit: Unit) -> float:
         return _DATE_LINE
     if len(_MARKUP.findall(unit.text)) >= 3:  # page source shown as text (a broken widget)
         return -float(n)
-    if n >= 100 or (n >= 50 and unit.text[-1] in _SENTENCE_END):
+    sentence = unit.text[-1] in _SENTENCE_END and len(_WORD.findall(unit.text)) >= 3
+    if n >= 100 or (n >= 50 and sentence):
         return n * (1.0 - 2 * ld)
-    return _SHORT_LINE
+    # a short sentence (a list item, "He added:") is neutral; a label or byline slightly not
+    return 0.0 if sentence and ld == 0 else _SHORT_LINE
 
 
 def _penalise_link_lists(units: list[Unit], scores: list[float]) -> None:
@@ -436,6 +504,35 @@ def _penalise_link_lists(units: list[Unit], scores: list[float]) -> None:
                 scores[i] = -float(units[i].chars)
 
 
+_REPEAT_MIN_CHARS = 20
+_REPEATED_LINK_COST = 100.0
+_TEASER_MIN_CHARS = 80
+
+
+def _penalise_repeats(units: list[Unit], scores: list[float]) -> None:
+    """A line that occurs more than once is a widget ("Read more" after every teaser, a
+    comment form's notice, a share box), and marks the prose around it as a list of items."""
+    where: dict[str, list[int]] = {}
+    for i, unit in enumerate(units):
+        where.setdefault(unit.text.lower(), []).append(i)
+    for indexes in where.values():
+        if len(indexes) < 2 or units[indexes[0]].link_density < _LINKY:
+            continue
+        # the same link after several paragraphs: "Read more" under teasers
+        teasers = [i - 1 for i in indexes if i and units[i - 1].chars >= _TEASER_MIN_CHARS
+                   and units[i - 1].link_density < _LINKY]
+        if len(teasers) >= 2:
+            for i in teasers:
+                scores[i] = -float(units[i].chars)
+    for i, unit in enumerate(units):
+        if len(where[unit.text.lower()]) < 2:
+            continue
+        if unit.link_density >= _LINKY:
+            scores[i] = -max(float(unit.chars), _REPEATED_LINK_COST)
+        elif unit.chars >= _REPEAT_MIN_CHARS:
+            scores[i] = -float(unit.chars)
+
+
 # Joining two consecutive lines is free when their blocks are siblings and costs
 # LINEAR * steps + QUADRATIC * steps^2 for every further step up and down the tree.
 _GAP_FREE_DISTANCE = 2
@@ -444,6 +541,7 @@ _GAP_QUADRATIC = 15.0
 
 
 def _gap_cost(a: etree._Element | None, b: etree._Element | None) -> float:
+    """Cost of one span holding lines from blocks a and b (0 when either is unknown)."""
     if a is None or b is None:
         return 0.0
     steps = max(0, _tree_distance(a, b) - _GAP_FREE_DISTANCE)
@@ -471,6 +569,8 @@ def _best_span(scores: list[float], gaps: list[float]) -> tuple[int, int]:
 
 @dataclass
 class _Line:
+    """A unit with its score and place in the page, or the headline's stand-in."""
+
     unit: Unit | None  # None: the headline, when trafilatura left it out
     score: float
     block: etree._Element | None
@@ -484,18 +584,22 @@ def _lines(units: list[Unit], dom: _Dom | None) -> list[_Line]:
     stand-in line when trafilatura left it out)."""
     scores = [_score(u) for u in units]
     _penalise_link_lists(units, scores)
+    _penalise_repeats(units, scores)
     if dom is None:
-        return [_Line(u, s, None) for u, s in zip(units, scores)]
+        return [_Line(u, s, None) for u, s in zip(units, scores, strict=True)]
     positions = _locate_units(units, dom)
     lines = [_Line(u, s, dom.block_at(p) if p >= 0 else None, p)
-             for u, s, p in zip(units, scores, positions)]
+             for u, s, p in zip(units, scores, positions, strict=True)]
+    for line in lines:
+        if line.pos >= 0 and dom.is_hidden(line.pos) and line.unit is not None:
+            line.score = -float(line.unit.chars)
     head = _headline(dom)
     if head is None:
         return lines
     offset, length, element = head
     # the line holding the headline, else a stand-in inserted where the headline stands
-    for line, pos in zip(lines, positions):
-        if pos >= 0 and pos <= offset < pos + len(_squeeze(line.unit.text)):  # type: ignore[union-attr]
+    for line, unit in zip(lines, units, strict=True):
+        if 0 <= line.pos <= offset < line.pos + len(_squeeze(unit.text)):
             line.score = max(line.score, 0.0) + _HEADLINE_BONUS
             line.headline = True
             line.end = offset + length
@@ -505,38 +609,121 @@ def _lines(units: list[Unit], dom: _Dom | None) -> list[_Line]:
     return lines
 
 
-_LEDE_WINDOW = 2000  # squeezed characters between headline and body searched for a lede
-_LEDE_MIN_CHARS = 50
-_LEDE_MIN_WORDS = 6
-_LEDE_MAX_LINK_DENSITY = 0.5
-_LEDE_MAX_DISTANCE = 4
+def _select(lines: list[_Line], dom: _Dom | None) -> list[str]:
+    """The article's lines, as text, from the scored lines of the page."""
+    if not lines:
+        return []
+    start, end = _article_span(lines)
+    chosen = lines[start:end]
+    head = next((line for line in lines if line.headline), None)
+    if head is not None:
+        chosen = _below_headline(chosen, head)
+    chosen = [line for line in chosen if line.unit is not None and _readable(line.unit)]
+    chosen = _drop_orphan_labels(chosen, lines)
+    texts = [line.unit.text for line in chosen if line.unit is not None]
+    below = [line for line in chosen if head is not None and line.pos > head.pos]
+    if dom is not None and head is not None and below:
+        texts = _lede(dom, head, min(below, key=lambda line: line.pos), texts) + texts
+    return texts or _leftovers(lines, head)
+
+
+def _leftovers(lines: list[_Line], head: _Line | None) -> list[str]:
+    """When the best stretch held nothing but the headline (a page of short lines, such as
+    a photo gallery): the readable lines below the headline that are neither links nor
+    widgets.  A page with nothing below its headline has no text."""
+    return [line.unit.text for line in lines
+            if line.unit is not None and not line.headline and line.score >= _SHORT_LINE
+            and (head is None or line.pos > head.pos) and _readable(line.unit)]
 
 
 _HEADLINE_GAP_CAP = 150.0  # headlines often sit in a header block far from the body
+_TAIL_LINES = 3
+_TAIL_MAX_GAP = 40.0
+_TAIL_MAX_CHARS = 200
 
 
-def _select(lines: list[_Line], dom: _Dom | None) -> list[str]:
-    if not lines:
-        return []
-    gaps = [0.0] + [_gap_cost(a.block, b.block) for a, b in zip(lines, lines[1:])]
+def _article_span(lines: list[_Line]) -> tuple[int, int]:
+    """The best-scoring stretch of lines, then the short lines that close it (a byline, a
+    source line) when they sit right next to it on the page."""
+    gaps = [0.0] + [_gap_cost(a.block, b.block) for a, b in itertools.pairwise(lines)]
     for i, line in enumerate(lines[:-1]):
         if line.headline:
             gaps[i + 1] = min(gaps[i + 1], _HEADLINE_GAP_CAP)
     start, end = _best_span([line.score for line in lines], gaps)
-    chosen = lines[start:end]
-    head = next((line for line in lines if line.headline), None)
-    if head is None:
-        return [line.unit.text for line in chosen if line.unit is not None]
-    # the article starts below its headline: drop the headline and what stands above it
-    # (rubric, date), in trafilatura's order and on the page
+    # Kadane always ends on prose: the signature lines after it cost a little, so it stops
+    # before them; take them back while they are short, close by and not links.
+    for _ in range(_TAIL_LINES):
+        if end >= len(lines) or gaps[end] > _TAIL_MAX_GAP:
+            break
+        unit = lines[end].unit
+        if unit is None or not _is_tail_line(unit) or lines[end].score < -_TAIL_MAX_CHARS:
+            break
+        end += 1
+    return start, end
+
+
+def _is_tail_line(unit: Unit) -> bool:
+    # a label ending in ":" announces what follows (a related list), which is not taken
+    return (unit.kind not in ("head", "item") and unit.chars <= _TAIL_MAX_CHARS
+            and not unit.text.endswith(":") and _readable(unit))
+
+
+_LABEL_MAX_CHARS = 60
+
+
+def _drop_orphan_labels(chosen: list[_Line], lines: list[_Line]) -> list[_Line]:
+    """A short line ending in ":" announces what follows it ("Related news:"); when that
+    was not kept, the label goes too."""
+    kept = {id(line) for line in chosen}
+    following = {id(a): b for a, b in itertools.pairwise(lines)}
+    out = []
+    for line in chosen:
+        text = line.unit.text if line.unit is not None else ""
+        nxt = following.get(id(line))
+        if text.endswith(":") and len(text) <= _LABEL_MAX_CHARS and (
+                nxt is None or id(nxt) not in kept):
+            continue
+        out.append(line)
+    return out
+
+
+def _below_headline(chosen: list[_Line], head: _Line) -> list[_Line]:
+    """Drop the headline and what stands above it (rubric, date) - above in trafilatura's
+    order and on the page: trafilatura sometimes emits the headline after the body."""
     at = next((i for i, line in enumerate(chosen) if line is head), -1)
-    chosen = [line for i, line in enumerate(chosen)
-              if line is not head and (line.pos > head.pos or at < 0 <= line.pos or i > at)]
-    texts = [line.unit.text for line in chosen if line.unit is not None]
-    below = [line for line in chosen if line.pos > head.pos]
-    if dom is not None and below:
-        texts = _lede(dom, head, min(below, key=lambda line: line.pos), texts) + texts
-    return texts
+    if at < 0:
+        return chosen
+    return [line for i, line in enumerate(chosen)
+            if i > at or (line is not head and line.pos > head.pos)]
+
+
+_UI_LINK_WORDS = 3  # "Print", "Discuss (76)", "Mobile version"
+
+
+def _readable(unit: Unit) -> bool:
+    """Lines kept inside the article: not dates alone, not rows of links (tags, rubrics,
+    share buttons), not a lone short link (print / discuss buttons) or a bare linked
+    headline.  A labelled link ("Source: <a>Agency</a>", "Read also: <a>...</a>") and a
+    linked sentence (a promo) stay: whether they are boilerplate is a question of wording,
+    for the phrase cleaner, which records what it removes."""
+    if _is_date_only(unit.text):
+        return False
+    if unit.link_density < _LINKY:
+        return True
+    if unit.n_links > 1:
+        return False
+    labelled = len(_LETTERS.findall(unit.text)) * (1 - unit.link_density) >= 3
+    words = len(_WORD.findall(unit.text))
+    if labelled:
+        return True
+    return words > _UI_LINK_WORDS and unit.text[-1] in ".!?…"
+
+
+_LEDE_WINDOW = 2000  # squeezed characters between headline and body searched for a lede
+_LEDE_MIN_CHARS = 50
+_LEDE_MIN_WORDS = 6
+_LEDE_MAX_LINK_DENSITY = 0.5
+_LEDE_MAX_DISTANCE = 4  # tree steps from the headline or the body
 
 
 def _lede(dom: _Dom, head: _Line, first: _Line, texts: list[str]) -> list[str]:
@@ -569,9 +756,12 @@ def extract_paragraphs(html: str, url: str | None = None) -> list[str]:
         if not html or not html.strip():
             return []
         units = _trafilatura_units(html, url)
-        if not units:
-            return []
+    except Exception:  # a crawl must survive any page
+        return []
+    if not units:
+        return []
+    try:
         dom = _Dom.parse(html)
         return _select(_lines(units, dom), dom)
-    except Exception:  # noqa: BLE001 - a crawl must survive any page
-        return []
+    except Exception:  # e.g. RecursionError on absurdly nested pages: trafilatura's text
+        return [u.text for u in units if _readable(u)]

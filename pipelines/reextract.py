@@ -88,7 +88,7 @@ def reextract(db_path: Path, outlet: str | None = None, workers: int | None = No
                 record["fetched_url"] = old["fetched_url"]
                 record["fetched_at"] = old["fetched_at"]
                 fields = changed_fields(old, record)
-                store.save({**{c: old[c] for c in ARTICLE_COLUMNS}, **record})
+                store.save({**{c: old[c] for c in ARTICLE_COLUMNS}, **record}, revise=False)
                 counts["changed" if fields else "unchanged"] += 1
                 counts.update(f"field:{field}" for field in fields)
             if not quiet and (done % 100 == 0 or done == total):

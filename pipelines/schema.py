@@ -126,9 +126,100 @@ def _002_provenance(db: Database) -> None:
     )
 
 
+def _003_incremental(db: Database) -> None:
+    from pipelines.dedupe import content_hash
+    from pipelines.urls import url_key
+
+    columns = {column.name for column in db["articles"].columns}
+    for name in ("url_key", "content_hash", "last_seen", "gone_at"):
+        if name not in columns:
+            db.execute(f"ALTER TABLE articles ADD COLUMN {name} TEXT")
+    # Older rows get their keys now: the upgrade is in place, nothing is recreated.
+    for row in db.execute("SELECT id, url, title, text, fetched_at FROM articles").fetchall():
+        db.execute(
+            "UPDATE articles SET url_key = ?, content_hash = ?, last_seen = coalesce(last_seen, ?) "
+            "WHERE id = ?",
+            [url_key(row[1]), content_hash(row[2], row[3]), row[4], row[0]],
+        )
+    db.execute("CREATE INDEX IF NOT EXISTS articles_url_key ON articles(url_key)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS revisions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            revision INTEGER NOT NULL,
+            detected_at TEXT NOT NULL,
+            changed TEXT NOT NULL,
+            title TEXT,
+            text TEXT,
+            published TEXT,
+            modified TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS revisions_article ON revisions(article_id, revision)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS minhashes (article_id INTEGER PRIMARY KEY "
+        "REFERENCES articles(id) ON DELETE CASCADE, signature BLOB NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS lsh_buckets (band INTEGER NOT NULL, bucket INTEGER NOT NULL, "
+        "article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS lsh_buckets_lookup ON lsh_buckets(band, bucket)")
+    db.execute("CREATE INDEX IF NOT EXISTS lsh_buckets_article ON lsh_buckets(article_id)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS similar_articles (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            similar_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            similarity REAL NOT NULL,
+            first_id INTEGER NOT NULL,
+            PRIMARY KEY (article_id, similar_id)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS http_validators (
+            url TEXT PRIMARY KEY,
+            etag TEXT,
+            last_modified TEXT,
+            checked_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS crawl_runs (
+            id INTEGER PRIMARY KEY,
+            spider TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            finish_reason TEXT,
+            discovered INTEGER NOT NULL DEFAULT 0,
+            fetched INTEGER NOT NULL DEFAULT 0,
+            not_modified INTEGER NOT NULL DEFAULT 0,
+            new INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            dropped TEXT NOT NULL DEFAULT '{}',
+            errors INTEGER NOT NULL DEFAULT 0,
+            citations_resolved INTEGER NOT NULL DEFAULT 0,
+            stats TEXT
+        )
+        """
+    )
+    if "articles_fts" not in db.table_names():
+        db["articles"].enable_fts(["title", "text"], create_triggers=True)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("001_articles", _001_articles),
     ("002_provenance", _002_provenance),
+    ("003_incremental", _003_incremental),
 ]
 
 

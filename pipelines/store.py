@@ -3,9 +3,11 @@
 :class:`ArticleStore` writes a record (see pipelines.article) in one transaction: the ``articles``
 row, the zlib-compressed page in ``pages``, the rows of ``removals`` and of ``citations``
 (whose hops are then resolved to stored originals, see pipelines.resolve). Either all of it is
-committed or none of it: there are no half-written rows. An article already stored (same canonical
-``url``, or same ``fetched_url``) is updated in place, never added twice; ``first_seen`` keeps the
-first fetch time.
+committed or none of it: there are no half-written rows. An article already stored (same URL key of
+its canonical or fetched URL, see pipelines.urls) keeps its row: unchanged, only ``last_seen`` moves;
+changed (title or text), the old values go to ``revisions``. ``first_seen`` keeps the first fetch
+time. Each save also links near-duplicates (pipelines.dedupe) and resolves citations
+(pipelines.resolve), inside the same transaction.
 
 Settings read by :class:`StorePipeline`: ``NEWSDB_PATH`` (default output/news.db),
 ``STORE_ENABLED`` (default True), ``STORE_RAW_HTML`` (default True).
@@ -24,9 +26,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
+from pipelines.dedupe import content_hash, link_near_duplicates
 from pipelines.outlets import load_registry
 from pipelines.resolve import resolve_article
 from pipelines.schema import open_database
+from pipelines.urls import url_key
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +60,7 @@ class ArticleStore:
         self.db = db
         self.keep_html = keep_html
         self.resolved = 0  # citations resolved to a stored original, in this session
+        self.near_duplicates = 0  # near-duplicate links made, in this session
         self.sync_outlets()
 
     def sync_outlets(self) -> None:
@@ -63,7 +68,7 @@ class ArticleStore:
         rows = [
             {"id": o.id, "name": o.name, "kind": o.kind, "domains": json.dumps(list(o.domains), ensure_ascii=False),
              "aliases": json.dumps(list(o.aliases), ensure_ascii=False)}
-            for o in load_registry().outlets
+            for o in load_registry()
         ]  # fmt: skip
         with self.db.atomic():
             self.db["outlets"].upsert_all(rows, pk="id")
@@ -74,42 +79,60 @@ class ArticleStore:
             row[column] = json.dumps(row[column] or [], ensure_ascii=False)
         return row
 
-    def find(self, url: str, fetched_url: str) -> int | None:
+    def find(self, keys: list[str]) -> dict[str, Any] | None:
+        """The stored article with one of these URL keys (canonical or fetched), if any."""
+        marks = ",".join("?" * len(keys))
         found = self.db.execute(
-            "SELECT id FROM articles WHERE url = ? OR fetched_url = ? OR url = ? LIMIT 1",
-            [url, fetched_url, fetched_url],
+            f"SELECT id, title, text, published, modified, content_hash FROM articles "
+            f"WHERE url_key IN ({marks}) ORDER BY id LIMIT 1",
+            keys,
         ).fetchone()
-        return int(found[0]) if found else None
+        columns = ("id", "title", "text", "published", "modified", "content_hash")
+        return dict(zip(columns, found, strict=True)) if found else None
 
-    def save(self, record: dict[str, Any], html: str | None = None, encoding: str | None = None) -> tuple[int, str]:
-        """Insert or update the article; returns (article id, "new" or "updated")."""
+    def save(
+        self,
+        record: dict[str, Any],
+        html: str | None = None,
+        encoding: str | None = None,
+        revise: bool = True,
+    ) -> tuple[int, str]:
+        """Insert or update the article; returns (article id, "new", "updated" or "unchanged").
+
+        An article whose title or text changed since it was stored keeps its row: the old values
+        go to ``revisions`` and ``modified`` is set (the page's own date, else the fetch time).
+        ``revise=False`` (re-extraction of stored pages) updates the row without a revision.
+        """
         row = self.row_for(record)
         if not row["url"] or not row["fetched_url"] or not row["fetched_at"]:
             raise ValueError("an article record needs url, fetched_url and fetched_at")
+        row["url_key"] = url_key(row["url"])
+        row["content_hash"] = content_hash(row["title"], row["text"])
+        row["last_seen"] = row["fetched_at"]
+        keys = sorted({row["url_key"], url_key(row["fetched_url"])})
         with self.db.atomic():
-            article_id = self.find(row["url"], row["fetched_url"])
-            if article_id is None:
+            old = self.find(keys)
+            if old is None:
                 row["first_seen"] = row["fetched_at"]
-                table = self.db["articles"].insert(row)
-                article_id = int(table.last_pk)
+                article_id = int(self.db["articles"].insert(row).last_pk)
                 outcome = "new"
+            elif old["content_hash"] == row["content_hash"] and revise:
+                article_id = old["id"]
+                self.db.execute(
+                    "UPDATE articles SET last_seen = ?, fetched_at = ?, gone_at = NULL WHERE id = ?",
+                    [row["fetched_at"], row["fetched_at"], article_id],
+                )
+                return article_id, "unchanged"
             else:
+                article_id = old["id"]
+                if revise and old["content_hash"] != row["content_hash"]:
+                    self.add_revision(old, row)
+                    row["modified"] = row["modified"] or row["fetched_at"]
+                row["gone_at"] = None
                 self.db["articles"].update(article_id, row)
                 outcome = "updated"
-            self.db.execute("DELETE FROM removals WHERE article_id = ?", [article_id])
-            removals = [
-                {"article_id": article_id, "position": r["position"], "rule": r["rule"], "text": r["text"]}
-                for r in record.get("removals") or []
-            ]
-            if removals:
-                self.db["removals"].insert_all(removals)
-            self.db.execute("DELETE FROM citations WHERE article_id = ?", [article_id])
-            citations = [
-                {"article_id": article_id, **{key: c.get(key) for key in CITATION_COLUMNS}}
-                for c in record.get("citations") or []
-            ]
-            if citations:
-                self.db["citations"].insert_all(citations)
+            self.replace_children(article_id, record)
+            self.near_duplicates += link_near_duplicates(self.db, article_id, row["text"], row["published"])
             self.resolved += resolve_article(self.db, article_id)
             if html is not None and self.keep_html:
                 self.db["pages"].upsert(
@@ -123,6 +146,44 @@ class ArticleStore:
                     pk="article_id",
                 )
         return article_id, outcome
+
+    def add_revision(self, old: dict[str, Any], row: dict[str, Any]) -> None:
+        changed = [field for field in ("title", "text") if old[field] != row[field]]
+        number = self.db.execute(
+            "SELECT coalesce(max(revision), 0) + 1 FROM revisions WHERE article_id = ?", [old["id"]]
+        ).fetchone()[0]
+        self.db["revisions"].insert(
+            {
+                "article_id": old["id"], "revision": number, "detected_at": row["fetched_at"],
+                "changed": json.dumps(changed), "title": old["title"], "text": old["text"],
+                "published": old["published"], "modified": old["modified"],
+            }  # fmt: skip
+        )
+
+    def replace_children(self, article_id: int, record: dict[str, Any]) -> None:
+        """The article's removals and citations, as extracted this time."""
+        self.db.execute("DELETE FROM removals WHERE article_id = ?", [article_id])
+        removals = [
+            {"article_id": article_id, "position": r["position"], "rule": r["rule"], "text": r["text"]}
+            for r in record.get("removals") or []
+        ]
+        if removals:
+            self.db["removals"].insert_all(removals)
+        self.db.execute("DELETE FROM citations WHERE article_id = ?", [article_id])
+        citations = [
+            {"article_id": article_id, **{key: c.get(key) for key in CITATION_COLUMNS}}
+            for c in record.get("citations") or []
+        ]
+        if citations:
+            self.db["citations"].insert_all(citations)
+
+    def mark_gone(self, url: str, when: str) -> bool:
+        """An article whose page now answers 404/410 keeps its row, marked gone."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE articles SET gone_at = ? WHERE url_key = ? AND gone_at IS NULL", [when, url_key(url)]
+            )
+        return cursor.rowcount > 0
 
 
 class StorePipeline:
@@ -159,5 +220,6 @@ class StorePipeline:
         if stats is not None:
             stats.inc_value(f"news/stored/{outcome}")
             stats.set_value("news/citations_resolved", self.store.resolved)
+            stats.set_value("news/near_duplicate_links", self.store.near_duplicates)
         logger.debug("stored article %s (%s): %s", article_id, outcome, record.get("url"))
         return item

@@ -31,7 +31,8 @@ def test_schema_doc_matches_the_database(fresh_db: Database) -> None:
     actual = {
         name: [column.name for column in fresh_db[name].columns]
         for name in fresh_db.table_names() + fresh_db.view_names()
-        if not name.startswith("sqlite_")
+        # SQLite's own tables and the FTS index's shadow tables are not ours to document.
+        if not name.startswith("sqlite_") and not name.startswith("articles_fts_")
     }
     assert documented() == actual
 

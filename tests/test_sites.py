@@ -1,5 +1,6 @@
-"""Golden per-site extraction cases (Fundus-style): one recorded page per folder ``tests/sites/<site>/<case>/``
-and the fields ``article_from_html`` must give for it, taken from the mirrors' ground truth.
+"""Golden per-site extraction cases (Fundus-style): one recorded page per folder
+``tests/sites/<site>/<case>/`` and the fields ``article_from_html`` must give for it, taken from the
+mirrors' ground truth.
 
 See tests/sites/regenerate.py for the layout; ``python -m tests.sites.regenerate`` prints the same diffs
 and ``--accept CASE`` rewrites a case's expectation when the change is intended.

@@ -19,7 +19,7 @@ SITE = Site(
     languages=("ru",),
     sitemaps=("/sitemap.xml", "/sitemap_index.xml"),
     feeds=("/rss", "/ru/rss", "/rss.xml", "/feed"),
-    listings=("/", "/ru"),
+    listings=("/",),
     skip_patterns=(
         r"^/(?:ru/)?search",
         r"^/(?:admin|login|user|account|cabinet)",

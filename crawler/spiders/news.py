@@ -33,8 +33,10 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawler.items import PageItem
+from crawler.known import KnownArticles, load_known
 from crawler.sites import Site
 from pipelines.dates import parse_iso, parse_rfc822, to_iso
+from pipelines.urls import url_key
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +69,8 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = [self.base_host] if self.mirror else list(self.site.domains)
         self.tz = ZoneInfo(self.site.timezone)
         self.listing_pages: dict[str, int] = {}
+        self.known = KnownArticles()
+        self.feeds_guessed = False
 
     # --- URLs ------------------------------------------------------------------------------
 
@@ -107,13 +111,30 @@ class NewsSpider(scrapy.Spider):
     # --- Start -----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        yield self.discovery(self.base_url + "/robots.txt", self.parse_robots, "robots")
-        for path in self.site.sitemaps:
-            yield self.discovery(self.absolute(path), self.parse_sitemap, "sitemap")
-        for path in self.site.feeds:
-            yield self.discovery(self.absolute(path), self.parse_feed, "feed")
+        self.known = load_known(
+            self.settings.get("NEWSDB_PATH") or "output/news.db",
+            self.site.id,
+            recheck_days=self.settings.getfloat("NEWS_RECHECK_DAYS", 2.0),
+        )
+        if len(self.known):
+            logger.info("%d articles of %s already stored: only new or changed ones are fetched",
+                        len(self.known), self.site.id)  # fmt: skip
+        # robots.txt is read in full every run (it is small, and a 304 would hide its Sitemap:
+        # lines); the guessed sitemap and feed addresses are tried only when nothing names one.
+        robots = self.discovery(self.base_url + "/robots.txt", self.parse_robots, "robots")
+        robots.meta["conditional"] = False
+        robots.errback = self.robots_failed
+        yield robots
         for path in self.site.listings:
             yield self.discovery(self.absolute(path), self.parse_page, "listing")
+
+    def guessed(self, paths: tuple[str, ...], callback: Any, via: str) -> Iterator[Request]:
+        for path in paths:
+            yield self.discovery(self.absolute(path), callback, via)
+
+    def robots_failed(self, failure: Any) -> Iterator[Request]:
+        self.discovery_failed(failure)
+        yield from self.guessed(self.site.sitemaps, self.parse_sitemap, "sitemap")
 
     def absolute(self, path_or_url: str) -> str:
         if path_or_url.startswith(("http://", "https://")):
@@ -121,13 +142,20 @@ class NewsSpider(scrapy.Spider):
         return self.base_url + path_or_url
 
     def discovery(self, url: str, callback: Any, via: str) -> Request:
+        # Discovery pages are asked for conditionally: an unchanged one answers 304 with no body.
         return Request(
             url,
             callback=callback,
             errback=self.discovery_failed,
             priority=PRIORITY_DISCOVERY,
-            meta={"via": via},
+            meta={"via": via, "conditional": True, "handle_httpstatus_list": [304]},
         )
+
+    def not_modified(self, response: Response) -> bool:
+        if response.status == 304:
+            self.inc("news/not_modified")
+            return True
+        return False
 
     def discovery_failed(self, failure: Any) -> None:
         # A guessed sitemap or feed address that does not exist is normal; count it, go on.
@@ -142,12 +170,19 @@ class NewsSpider(scrapy.Spider):
     # --- robots.txt, sitemaps, feeds -------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
-        if not isinstance(response, TextResponse):
-            return
-        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            target = self.crawl_url(url)
-            if target:
-                yield self.discovery(target, self.parse_sitemap, "sitemap")
+        named = 0
+        if isinstance(response, TextResponse) and response.status == 200:
+            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+                target = self.crawl_url(url)
+                if target:
+                    named += 1
+                    # Top-level sitemaps are read in full: an index that did not change may
+                    # still point to sitemaps that did. The sitemaps it names are conditional.
+                    request = self.discovery(target, self.parse_sitemap, "sitemap")
+                    request.meta["conditional"] = False
+                    yield request
+        if not named:
+            yield from self.guessed(self.site.sitemaps, self.parse_sitemap, "sitemap")
 
     def sitemap_body(self, response: Response) -> bytes | None:
         body = response.body
@@ -163,6 +198,8 @@ class NewsSpider(scrapy.Spider):
         return body
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        if self.not_modified(response):
+            return
         body = self.sitemap_body(response)
         if body is None:
             self.inc("news/bad_sitemap")
@@ -187,14 +224,15 @@ class NewsSpider(scrapy.Spider):
             if not target or self.is_skipped_url(target):
                 continue
             self.inc("news/discovered/sitemap")
-            yield self.page_request(
-                target,
-                via="sitemap",
-                lastmod=entry.get("lastmod"),
-                published=news_dates.get(loc),
+            request = self.page_request(
+                target, via="sitemap", lastmod=entry.get("lastmod"), published=news_dates.get(loc)
             )
+            if request is not None:
+                yield request
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
+        if self.not_modified(response):
+            return
         try:
             root = etree.fromstring(
                 response.body,
@@ -214,7 +252,9 @@ class NewsSpider(scrapy.Spider):
             raw_date = _child_text(item, "pubDate") or _child_text(item, "published") or ""
             moment = parse_rfc822(raw_date, self.tz) or parse_iso(raw_date, self.tz)
             self.inc("news/discovered/feed")
-            yield self.page_request(target, via="feed", published=to_iso(moment))
+            request = self.page_request(target, via="feed", published=to_iso(moment))
+            if request is not None:
+                yield request
 
     # --- HTML pages ------------------------------------------------------------------------
 
@@ -224,8 +264,12 @@ class NewsSpider(scrapy.Spider):
         via: str,
         lastmod: str | None = None,
         published: str | None = None,
-    ) -> Request:
+    ) -> Request | None:
+        """The request for a page, or None for a known article outside its re-check window."""
         article = self.is_article_url(url)
+        if article and not self.known.should_fetch(self.identity(url), lastmod):
+            self.inc("news/skipped/known")
+            return None
         return Request(
             url,
             callback=self.parse_page,
@@ -234,6 +278,8 @@ class NewsSpider(scrapy.Spider):
         )
 
     def parse_page(self, response: Response) -> Iterator[Any]:
+        if self.not_modified(response):
+            return
         self.inc("news/pages_seen")
         if not isinstance(response, TextResponse):
             self.inc("news/skipped/not_text")
@@ -245,6 +291,7 @@ class NewsSpider(scrapy.Spider):
             return
         html = response.text
         if self.is_article_url(response.url) or ARTICLE_DECLARATION.search(html[:200_000]):
+            self.inc("news/article_pages")
             yield PageItem(
                 fetched_url=response.url,
                 html=html,
@@ -260,6 +307,10 @@ class NewsSpider(scrapy.Spider):
         yield from self.follow_links(response)
 
     def follow_links(self, response: TextResponse) -> Iterator[Request]:
+        articles: list[str] = []
+        pagination: list[str] = []
+        others: list[str] = []
+        feeds = 0
         for link in response.xpath("//link[@rel='alternate' or @rel='next']"):
             href = link.attrib.get("href", "")
             kind = (link.attrib.get("type") or "").lower()
@@ -267,9 +318,13 @@ class NewsSpider(scrapy.Spider):
             if not target:
                 continue
             if "rss" in kind or "atom" in kind:
+                feeds += 1
                 yield self.discovery(target, self.parse_feed, "feed")
-            elif link.attrib.get("rel") == "next" and self.allow_listing_page(target):
-                yield self.discovery(target, self.parse_page, "listing")
+            elif link.attrib.get("rel") == "next":
+                pagination.append(target)
+        if not feeds and not self.feeds_guessed and response.meta.get("via") == "listing":
+            self.feeds_guessed = True  # the site names no feed: try the usual addresses, once
+            yield from self.guessed(self.site.feeds, self.parse_feed, "feed")
         for anchor in response.xpath("//a[@href]"):
             href = anchor.attrib["href"].strip()
             if not href or href.lower().startswith(NON_WEB_SCHEMES):
@@ -278,16 +333,37 @@ class NewsSpider(scrapy.Spider):
             if not target or self.is_skipped_url(target):
                 continue
             if self.is_article_url(target):
-                self.inc("news/discovered/link")
-                yield self.page_request(target, via="link")
+                articles.append(target)
                 continue
             rel = anchor.attrib.get("rel", "")
             words = " ".join((anchor.xpath("string()").get() or "").split())
             if "next" in rel or NEXT_PAGE_WORDS.match(words) or _is_pagination(target):
+                pagination.append(target)
+            else:
+                others.append(target)
+        new_articles = 0
+        for target in dict.fromkeys(articles):
+            self.inc("news/discovered/link")
+            request = self.page_request(target, via="link")
+            if request is not None:
+                new_articles += 1
+                yield request
+        # A listing page that holds only known articles ends its pagination: older pages hold
+        # older articles, all known too.
+        if articles and not new_articles and response.meta.get("via") == "listing":
+            self.inc("news/pagination_stopped")
+        else:
+            for target in dict.fromkeys(pagination):
                 if self.allow_listing_page(target):
                     yield self.discovery(target, self.parse_page, "listing")
-                continue
+        for target in dict.fromkeys(others):
             yield Request(target, callback=self.parse_page, meta={"via": "link"})
+
+    def identity(self, url: str) -> str:
+        """The key under which a crawl URL is known (see crawler.known)."""
+        if self.mirror:
+            return "path:" + self.site_path(url)
+        return url_key(url)
 
     def allow_listing_page(self, url: str) -> bool:
         """Follow pagination up to NEWS_MAX_LISTING_PAGES pages per listing (a trap guard)."""

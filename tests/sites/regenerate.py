@@ -148,7 +148,9 @@ def compare(expected: dict[str, Any], record: dict[str, Any]) -> list[Mismatch]:
     for snippet in expected["text_must_not_contain"]:
         if snippet in text:
             found.append(
-                Mismatch("text_must_not_contain", _paragraph_with(text, snippet), snippet, "boilerplate in text")
+                Mismatch(
+                    "text_must_not_contain", _paragraph_with(text, snippet), snippet, "boilerplate in text"
+                )
             )
     return found
 
@@ -160,9 +162,11 @@ def show(value: Any) -> str:
 def describe(mismatch: Mismatch) -> str:
     """A few indented lines: the field, what came out, what was expected."""
     if mismatch.field == "text":
-        return f"  text: differs from the expected exact text (- expected, + got):\n{_indent(mismatch.detail)}"
+        return (
+            f"  text: differs from the expected exact text (- expected, + got):\n{_indent(mismatch.detail)}"
+        )
     if mismatch.field == "text_must_contain":
-        return f"  text_must_contain: snippet missing from the text\n    expected in text: {show(mismatch.expected)}"
+        return f"  text_must_contain: snippet missing\n    wanted: {show(mismatch.expected)}"
     if mismatch.field == "text_must_not_contain":
         return (
             f"  text_must_not_contain: boilerplate kept in the text\n"
@@ -179,7 +183,7 @@ def _indent(text: str) -> str:
 def report(case: Case, mismatches: Sequence[Mismatch]) -> str:
     """The failure message of a case: which fields differ, got vs expected, and how to fix it."""
     fields = ", ".join(dict.fromkeys(m.field for m in mismatches))
-    where = case.folder.relative_to(REPO_ROOT)
+    where = case.folder.relative_to(REPO_ROOT) if case.folder.is_relative_to(REPO_ROOT) else case.folder
     lines = [f"{case.id}: {len(mismatches)} difference(s) from expected.json in: {fields}"]
     lines += [describe(m) for m in mismatches]
     lines += [
@@ -208,6 +212,8 @@ def accept(folder: Path) -> None:
     new = accepted(case, record)
     write_json(folder / "expected.json", new)
     print(f"{case.id}: expected.json rewritten from article_from_html ({len(changes)} field(s) changed)")
+    if changes:
+        print("  (got = the new expected value, expected = the old one)")
     for mismatch in changes:
         print(describe(mismatch))
     still = [m for m in compare(new, record) if m.field.startswith("text_must")]
@@ -236,7 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Diff the golden site cases (tests/sites/) against article_from_html, or accept its "
         "output as the new expectation of a case.",
     )
-    parser.add_argument("cases", nargs="*", metavar="CASE", help="cases to diff, e.g. vecher_kz/seed (default: all)")
+    parser.add_argument(
+        "cases", nargs="*", metavar="CASE", help="cases to diff, e.g. vecher_kz/seed (default: all)"
+    )
     parser.add_argument(
         "--accept",
         action="append",

@@ -1,0 +1,164 @@
+"""The run ledger: one row per crawl in ``crawl_runs``, a lock against overlapping runs, the verdict.
+
+On open, the extension takes an exclusive lock on ``<NEWSDB_PATH>.<spider>.lock`` (fcntl, released by
+the kernel even on kill -9); a second run of the same spider finds it held, says so and stops with a
+non-zero exit. Rows left "running" by a killed run are marked "killed" by the next run. On close it
+writes the counts (discovered, fetched, not modified, new, updated, unchanged, duplicates, dropped
+by reason, errors, citations resolved) and a status:
+- ``ok``;
+- ``failed``: the spider closed for another reason than "finished";
+- ``blocked``: most answers were 403/401 (the site is blocking us);
+- ``no_articles``: article pages were fetched but not one article came out of them (the site
+  changed its layout);
+- ``refused``: another run of the same spider holds the lock.
+Every status but ``ok`` sets ``news/exit_status`` to 1, which crawler.commands.crawl turns into the
+process's exit status.
+
+Settings read: ``NEWSDB_PATH``, ``LEDGER_ENABLED`` (default True).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from pipelines.schema import open_database
+
+logger = logging.getLogger(__name__)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class RunLedger:
+    def __init__(self, crawler: Crawler, db_path: Path) -> None:
+        self.crawler = crawler
+        self.db_path = db_path
+        self.lock_file: IO[str] | None = None
+        self.run_id: int | None = None
+        self.refused = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunLedger:
+        if not crawler.settings.getbool("LEDGER_ENABLED", True):
+            raise NotConfigured("LEDGER_ENABLED is off")
+        ledger = cls(crawler, Path(crawler.settings.get("NEWSDB_PATH") or "output/news.db"))
+        crawler.signals.connect(ledger.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ledger.spider_closed, signal=signals.spider_closed)
+        return ledger
+
+    def stats(self) -> dict[str, Any]:
+        return self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
+
+    def set_stat(self, key: str, value: Any) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value(key, value)
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.db_path.with_name(f"{self.db_path.name}.{spider.name}.lock")
+        handle = lock_path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            self.refused = True
+            logger.error(
+                "another 'scrapy crawl %s' is running on %s (lock %s held by pid %s): this run stops",
+                spider.name, self.db_path, lock_path, holder,
+            )  # fmt: skip
+            self.set_stat("news/exit_status", 1)
+            self.set_stat("news/run_status", "refused")
+            self._schedule_close()
+            return
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self.lock_file = handle
+        db = open_database(self.db_path)
+        try:
+            with db.atomic():
+                db.execute(
+                    "UPDATE crawl_runs SET status = 'killed' WHERE spider = ? AND status = 'running'",
+                    [spider.name],
+                )
+                self.run_id = int(
+                    db["crawl_runs"].insert({"spider": spider.name, "started_at": now(), "status": "running"}).last_pk
+                )
+        finally:
+            db.close()
+
+    def _schedule_close(self) -> None:
+        # As Scrapy's own CloseSpider extension does it.
+        from scrapy.utils.defer import _schedule_coro
+
+        assert self.crawler.engine is not None
+        _schedule_coro(self.crawler.engine.close_spider_async(reason="already_running"))
+
+    def verdict(self, reason: str, stats: dict[str, Any]) -> str:
+        if self.refused:
+            return "refused"
+        responses = int(stats.get("downloader/response_count", 0))
+        forbidden = sum(int(stats.get(f"downloader/response_status_count/{code}", 0)) for code in (401, 403))
+        if responses and forbidden >= max(3, responses * 0.8):
+            return "blocked"
+        if reason != "finished":
+            return "failed"
+        article_pages = int(stats.get("news/article_pages", 0))
+        extracted = sum(int(stats.get(f"news/stored/{k}", 0)) for k in ("new", "updated", "unchanged"))
+        extracted += int(stats.get("item_dropped_reasons_count/DuplicateArticle", 0))
+        if article_pages and not extracted:
+            return "no_articles"
+        return "ok"
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.stats()
+        status = self.verdict(reason, stats)
+        if status != "ok":
+            self.set_stat("news/exit_status", 1)
+            logger.error("crawl of %s ended with status %r (reason %r)", spider.name, status, reason)
+        self.set_stat("news/run_status", status)
+        if self.refused or self.run_id is None:
+            return
+        dropped = {
+            key.rsplit("/", 1)[1]: value
+            for key, value in stats.items()
+            if key.startswith("item_dropped_reasons_count/")
+        }
+        row = {
+            "finished_at": now(),
+            "status": status,
+            "finish_reason": reason,
+            "discovered": sum(v for k, v in stats.items() if k.startswith("news/discovered/")),
+            "fetched": stats.get("downloader/response_count", 0),
+            "not_modified": stats.get("downloader/response_status_count/304", 0),
+            "new": stats.get("news/stored/new", 0),
+            "updated": stats.get("news/stored/updated", 0),
+            "unchanged": stats.get("news/stored/unchanged", 0),
+            "duplicates": dropped.get("DuplicateArticle", 0),
+            "dropped": json.dumps(dropped),
+            "errors": stats.get("log_count/ERROR", 0),
+            "citations_resolved": stats.get("news/citations_resolved", 0),
+            "stats": json.dumps({k: v for k, v in stats.items() if isinstance(v, int | float | str)}, default=str),
+        }
+        db = open_database(self.db_path)
+        try:
+            with db.atomic():
+                db["crawl_runs"].update(self.run_id, row)
+        finally:
+            db.close()
+            if self.lock_file is not None:
+                self.lock_file.close()  # closing releases the lock
