@@ -3,7 +3,8 @@
 ``load_known(db, outlet)`` reads, once per run, the URL keys of the outlet's stored articles with
 their publication and last fetch times. A known article is fetched again only when it is inside the
 re-check window (published less than ``recheck_days`` ago: fresh stories still get edited) or when
-its sitemap ``lastmod`` is newer than our last fetch. Keys are pipelines.urls keys of the canonical
+its sitemap ``lastmod`` is newer than our last fetch. Pages that were dropped as not articles
+(``skipped_pages``) are known too. Keys are pipelines.urls keys of the canonical
 and fetched URLs; for a mirror on 127.0.0.1, whose port changes from run to run, the fetched URL's
 path stands for it ("path:/ru/article/x.html"). No settings are read (the spider passes them).
 """
@@ -20,6 +21,7 @@ from pipelines.dates import parse_iso
 from pipelines.urls import url_key
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+OLD = datetime(1970, 1, 1, tzinfo=timezone.utc)  # "published long ago": outside any re-check window
 
 
 @dataclass
@@ -70,10 +72,16 @@ def load_known(db_path: str | Path, outlet: str, recheck_days: float = 2.0) -> K
         rows = conn.execute(
             "SELECT url, fetched_url, published, fetched_at FROM articles WHERE outlet = ?", [outlet]
         ).fetchall()
-    except sqlite3.OperationalError:  # a database from before the articles table: nothing known
-        rows = []
+        skipped = conn.execute(
+            "SELECT fetched_url, fetched_url, NULL, seen_at FROM skipped_pages WHERE outlet = ?", [outlet]
+        ).fetchall()
+    except sqlite3.OperationalError:  # a database from before these tables: nothing known
+        rows, skipped = [], []
     finally:
         conn.close()
+    for fetched_url, _, _, seen_at in skipped:
+        # Not articles: never re-checked for edits, only when the sitemap says they changed.
+        known.add(identities(fetched_url, fetched_url), OLD, parse_iso(seen_at) if seen_at else None)
     for url, fetched_url, published, fetched_at in rows:
         known.add(
             identities(url, fetched_url),

@@ -4,7 +4,8 @@ On open, the extension takes an exclusive lock on ``<NEWSDB_PATH>.<spider>.lock`
 the kernel even on kill -9); a second run of the same spider finds it held, says so and stops with a
 non-zero exit. Rows left "running" by a killed run are marked "killed" by the next run. On close it
 writes the counts (discovered, fetched, not modified, new, updated, unchanged, duplicates, dropped
-by reason, errors, citations resolved) and a status:
+by reason, errors, citations resolved) and a status (pages dropped as not articles go to
+``skipped_pages``, so that later runs do not fetch them again):
 - ``ok``;
 - ``failed``: the spider closed for another reason than "finished";
 - ``blocked``: most answers were 403/401 (the site is blocking us);
@@ -27,11 +28,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from pipelines.schema import open_database
+from pipelines.urls import url_key
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,7 @@ class RunLedger:
         self.lock_file: IO[str] | None = None
         self.run_id: int | None = None
         self.refused = False
+        self.not_articles: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunLedger:
@@ -55,7 +59,20 @@ class RunLedger:
         ledger = cls(crawler, Path(crawler.settings.get("NEWSDB_PATH") or "output/news.db"))
         crawler.signals.connect(ledger.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ledger.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
         return ledger
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Spider) -> None:
+        # Pages that look like articles by their URL but are not: remembered, so that an
+        # incremental run does not fetch them again (see crawler.known).
+        from pipelines.drops import NotAnArticle
+
+        if isinstance(exception, NotAnArticle):
+            adapter = ItemAdapter(item)
+            self.not_articles.append(
+                {"url_key": url_key(adapter["fetched_url"]), "outlet": adapter.get("outlet"),
+                 "fetched_url": adapter["fetched_url"], "reason": str(exception)[:200], "seen_at": now()}
+            )  # fmt: skip
 
     def stats(self) -> dict[str, Any]:
         return self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
@@ -158,6 +175,8 @@ class RunLedger:
         try:
             with db.atomic():
                 db["crawl_runs"].update(self.run_id, row)
+                if self.not_articles:
+                    db["skipped_pages"].upsert_all(self.not_articles, pk="url_key")
         finally:
             db.close()
             if self.lock_file is not None:

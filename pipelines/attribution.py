@@ -64,17 +64,20 @@ def _words(text: str) -> frozenset[str]:
 RU_SUBJECT_VERBS = _words(
     "сообщает передает пишет информирует сообщают передают пишут информируют уточняет "
     "сообщил сообщила сообщило передал передала передало написал написала написало писал писала "
-    "писало заявил заявила заявило"
+    "писало заявил заявила заявило сообщал сообщала сообщало"
 )
 RU_QUOTE_VERBS = _words("цитирует цитируют процитировал процитировала процитировало")
 # Verbs used without a subject: «сообщается со ссылкой на X».
 RU_IMPERSONAL = _words("сообщается передается пишется сообщалось говорится отмечается указывается")
 # Plural verbs of an institution: «сообщили в X», «В X сообщили».
 RU_PLURAL_STATEMENT = _words(
-    "сообщили заявили рассказали пояснили уточнили отметили подчеркнули добавили сообщают заявляют информируют"
+    "сообщили заявили рассказали пояснили уточнили отметили подчеркнули добавили сообщают заявляют информируют "
+    "сообщали отмечали заявляли подчеркивали уточняют поясняют рассказывают прокомментировали ответили"
 )
 # Singular verbs after their subject: «МЧС сообщило, что».
-RU_LEFT_STATEMENT = _words("сообщил сообщила сообщило заявил заявила заявило сообщает информирует")
+RU_LEFT_STATEMENT = _words(
+    "сообщил сообщила сообщило заявил заявила заявило сообщает информирует сообщал сообщала сообщало"
+)
 RU_DATA_NOUNS = _words("данным информации сведениям подсчетам оценкам прогнозу прогнозам")
 RU_SOGLASNO_NOUNS = _words("данным информации сведениям сообщению отчету статистике прогнозу")
 RU_DOC_NOUNS = _words(
@@ -126,9 +129,11 @@ GENERIC_MEDIA = _words(
     "газеты газете газету газетой телеканал телеканала телеканалу телеканалом телеканале портал портала "
     "порталу порталом портале интернет-портал интернет-портала сайт сайта сайту сайтом журнал журнала "
     "журналу журналом корреспондент корреспондента корреспонденту корреспонденты корреспондентов "
-    "собкор собственный собственного нашему нашего телерадиокомпания телерадиокомпании "
+    "собкор собственный собственного нашему нашего телерадиокомпания телерадиокомпании корреспондентом "
+    "радиостанции программы программе передачи передаче "
     "агенттігі агенттігіне агенттігінің газеті газетіне газетінің телеарнасы телеарнасына телеарнасының "
-    "порталы порталына сайты сайтына басылымы басылымына тілшісі тілшісіне тілшілері "
+    "порталы порталына сайты сайтына басылымы басылымына тілшісі тілшісіне тілшісінің тілшілері "
+    "telegram-канал telegram-канала telegram-канале телеграм-канал телеграм-канала телеграм-канале "
     "correspondent correspondents newspaper outlet channel website portal agency tv"
 )
 # Nouns that name what was cited, not who: «со ссылкой на данные X», «according to data from X».
@@ -142,6 +147,9 @@ RU_PRESS = _words(
     "пресс-центре пресс-центру пресс-центром"
 )
 KK_PRESS_HEAD = "баспасөз"
+KK_LEGAL_TAIL = _words("ақ жшс рмк ркм мкк ұк шжқ рмқк жақ ққ")
+NATIONAL_TAILS = (("рк",), ("казахстана",), ("республики", "казахстан"), ("of", "kazakhstan"), ("kazakhstan",))
+NATIONAL_HEADS = (("қр",), ("kazakh",), ("kazakhstan's",), ("қазақстан", "республикасы"), ("казахстанский",))
 LEGAL_FORMS = _words("ао тоо ргп гкп нао ао нк ак жшс ртк мемлекеттік jsc llp")
 # Words that make a name a body (not a medium) when it is not in the registry.
 BODY_WORDS = _words("суд суда суде суду сот дчс дп мвд мчс мид кнб ао тоо гкп ргп нао ақ жшс")
@@ -166,7 +174,8 @@ VAGUE_STEMS = (
     "осведомленн", "некотор", "местны", "сауалнама", "зерттеу", "дереккөз", "сарапшы", "тұрғын",
     "куәгер", "әлеуметтік", "source", "people", "survey", "poll", "study", "studies", "research",
     "expert", "analyst", "officials", "witness", "eyewitness", "resident", "insider", "unnamed",
-    "anonymous", "several", "authorities",
+    "anonymous", "several", "authorities", "ведомств", "регулятор", "собственн", "власт", "надзорн",
+    "правоохранител", "силовик", "agency's", "ministry's", "regulator",
 )
 VAGUE_WORDS = _words(
     "ряд ряда сми его ее их свои данные официальные person media local some one his her their its "
@@ -188,7 +197,7 @@ PERSON_STEMS = (
 PERSON_WORDS = _words(
     "аким акима акиму акимом акиме глава главы главу главой главе мэр мэра посол посла судья судьи врач "
     "врача автор автора он она они мы я әкім әкімі әкімнің әкімінің әкіміне маман өкілі өкіл "
-    "vice deputy prime head chair ceo mp mayor akim he she they we i"
+    "ол олар біз vice deputy prime head chair ceo mp mayor akim he she they we i"
 )
 # Not persons although they start like one: «акимат», «Главное управление», «Генеральная прокуратура».
 PERSON_EXCEPTIONS = ("акимат", "главн", "президентск", "администрац", "министерств", "министрлі", "әкімдіг")
@@ -213,6 +222,10 @@ STOP_WORDS = _words(
     "which while after before according quoted told сілтеме деп және"
 ) | RU_LINK_VERBS
 COORDINATORS = _words("и and")
+LEAD_FILLERS = _words("для with ранее также уже вчера сегодня накануне earlier also")
+CHANNEL_NOUNS = _words(
+    "канале телеграм-канале telegram-канале аккаунте странице сайте официальном соцсетях instagram-аккаунте"
+)
 PLATFORMS = _words(
     "instagram facebook telegram youtube twitter tiktok vk вконтакте whatsapp pixabay unsplash "
     "shutterstock depositphotos freepik threads x одноклассники"
@@ -220,12 +233,14 @@ PLATFORMS = _words(
 CREDIT_WORDS = _words("фото фотография фотографии photo photos сурет суреттер коллаж видео video инфографика")
 SOURCE_LABELS = _words("источник источники дереккөз source sources")
 
+_ADJ_ENDINGS = ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ого", "его", "ому", "ему", "ую")
+_ADJ_OBLIQUE = ("ой", "ей", "ым", "им", "ых", "их", "ом", "ем")
 _DOMAIN_RE = re.compile(r"[\w-]+\.(?:kz|ru|com|org|net|info|media|tv|uz|kg|kz/\S*|news|io|co|uk|az|by|ua)$")
 _BOUNDARY_PUNCT = frozenset(",.;:!?()[]…")
 _DATELINE_RE = re.compile(
     r"^[ \t]*(?P<city>[^\W\d_][\w-]*(?:[ \t][^\W\d_][\w-]*)?)[ \t]*[.,][ \t]*"
     r"(?:(?P<date>\d{1,2}[ \t]+[^\W\d_]+\.?|[^\W\d_]+\.?[ \t]+\d{1,2})(?:[ \t]*,?[ \t]*\d{4})?[ \t]*[.,]?[ \t]*)?"
-    r"(?P<agency>\(?[^\W\d_][^\n—–]{0,40}?\)?)[ \t]+[—–-][ \t]"
+    r"(?P<agency>\(?[^\W\d_][^\n—–]{0,40}?\)?)[ \t]+[—–-]{1,2}[ \t]"
 )
 _DATELINE_AFTER_RE = re.compile(
     r"^[ \t]*(?P<city>[^\W\d_][\w-]*)[ \t]*,[ \t]*(?P<date>\d{1,2}[ \t]+[^\W\d_]+\.?|[^\W\d_]+\.?[ \t]+\d{1,2})"
@@ -268,8 +283,14 @@ def _canon(word: str) -> str:
     candidates: set[str] = set()
     for variant in {collapsed, *deletions(collapsed)}:
         candidates |= _TRIGGER_DELETES.get(variant, set())
-    hits = {c for c in candidates if c[0] == collapsed[0] and damerau1(collapsed, c)}
+    hits = {c for c in candidates if c[0] == collapsed[0] and damerau1(collapsed, c) and not _inflection(collapsed, c)}
     return _COLLAPSED[hits.pop()] if len(hits) == 1 else word
+
+
+def _inflection(a: str, b: str) -> bool:
+    """«прокомментировал» / «прокомментировали»: a different form of a word, not a typo of it."""
+    short, long = sorted((a, b), key=len)
+    return len(long) == len(short) + 1 and long.startswith(short) and long[-1] in "иаоеьтяюs"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -363,12 +384,41 @@ def _key_variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
     variants.append(body)
     if body and body[0] in LEGAL_FORMS:
         variants.append(body[1:])
+    trimmed = _without_legal_tail(body)
+    if trimmed != body:
+        variants.append(trimmed)  # «Қазақстан темір жолы» ҰК» АҚ, «Қазгидромет» РМК
+    for qualified in (body, trimmed):
+        variants.extend(_without_national_qualifier(qualified))
     while body and (body[0] in GENERIC_MEDIA or body[0] in DATA_WORDS):
         body = body[1:]
         variants.append(body)
     if len(body) >= 3 and body[0] == QUOTE and body[-1] == QUOTE and all(_is_latin(w) for w in body[1:-1]):
         variants.append(body[1:-1])
     return variants
+
+
+def _without_legal_tail(key: tuple[str, ...]) -> tuple[str, ...]:
+    """The key without Kazakh legal forms written after the name and the quotes around them."""
+    end = len(key)
+    while end > 1 and (key[end - 1] in KK_LEGAL_TAIL or key[end - 1] == QUOTE):
+        end -= 1
+    if end == len(key):
+        return key
+    body = key[:end]
+    opened = body.count(QUOTE) % 2 == 1
+    return (*body, QUOTE) if opened else body
+
+
+def _without_national_qualifier(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """«Бюро … реформам РК» -> «Бюро … реформам», «Kazakh Foreign Ministry» -> «Foreign Ministry»."""
+    out: list[tuple[str, ...]] = []
+    for tail in NATIONAL_TAILS:
+        if len(key) > len(tail) and key[-len(tail) :] == tail:
+            out.append(key[: -len(tail)])
+    for head in NATIONAL_HEADS:
+        if len(key) > len(head) and key[: len(head)] == head:
+            out.append(key[len(head) :])
+    return out
 
 
 def _is_latin(word: str) -> bool:
@@ -521,11 +571,13 @@ class _Doc:
         return None
 
     def skip_lead(self, s: int, stop: int) -> int:
-        """Skip generic nouns and data words before a name («агентство», «данные», «the»)."""
+        """Skip generic nouns, data words and adverbs before a name («агентство», «данные», «the»)."""
         while s < stop - 1:
             word = self.norm(s)
-            if word in GENERIC_MEDIA or word in DATA_WORDS or word in {"для", "with"}:
+            if word in GENERIC_MEDIA or word in DATA_WORDS or word in LEAD_FILLERS:
                 s += 1
+            elif word in {"в", "на"} and self.norm(s + 1) in CHANNEL_NOUNS and s + 2 < stop:
+                s += 2  # «со ссылкой на пост в Telegram-канале X»
             elif word == "the" and (not self.tokens[s].is_capitalised or self.longest_from(s + 1, stop)):
                 s += 1
             elif word in RU_PRESS and self.norm(s + 1) in RU_PRESS:
@@ -535,13 +587,15 @@ class _Doc:
         return s
 
     def is_person_at(self, s: int, e: int) -> bool:
-        """A person title first, or after one lowercase word («официальный представитель»)."""
+        """A person title first, or after an adjective («официальный представитель», «Государственный
+        секретарь»)."""
         if self.tokens[s].is_word and _is_person_word(self.norm(s)):
             return True
         first = self.tokens[s]
         nxt = s + 1
+        adjective = first.text.islower() or first.norm.endswith(_ADJ_ENDINGS)
         return (
-            first.is_word and first.text.islower() and nxt < e
+            first.is_word and adjective and nxt < e
             and self.tokens[nxt].is_word and _is_person_word(self.norm(nxt))
         )  # fmt: skip
 
@@ -549,12 +603,21 @@ class _Doc:
         word = self.norm(s)
         return _is_vague_word(word) or word in PLATFORMS
 
-    def parse_right(self, s: int, stop: int, *, extend: bool = True, lower_ok: bool = False) -> Name | None:
-        """The name that starts a slot [s, stop)."""
-        s = self.skip_lead(s, stop)
+    def parse_right(
+        self, s: int, stop: int | None = None, *, extend: bool = True, lower_ok: bool = False,
+        lower_body: bool = False,
+    ) -> Name | None:
+        """The name that starts a slot [s, stop); without stop, the slot ends at punctuation or a stop word."""
+        if stop is None:
+            s = self.skip_lead(s, len(self.tokens))
+            stop = self.slot_end(s)
+        else:
+            s = self.skip_lead(s, stop)
         if s >= stop or self.is_vague_at(s) or self.is_person_at(s, stop):
             return None
         found = self.longest_from(s, stop)
+        if found is None:
+            s, found = self._registry_after_adjectives(s, stop)
         if found is not None:
             end, outlet, method = found
             end = self._take_kk_press(end, stop)
@@ -566,7 +629,23 @@ class _Doc:
                         return self.name_from(s, longer, again[0], again[1])
                     return self.name_from(s, longer, None, "unregistered")
             return self.name_from(s, end, outlet, method)
-        return self._unregistered_right(s, stop, lower_ok=lower_ok)
+        return self._unregistered_right(s, stop, lower_ok=lower_ok, lower_body=lower_body)
+
+    def _registry_after_adjectives(self, s: int, stop: int) -> tuple[int, tuple[int, Outlet, str] | None]:
+        """«по данным международного рейтингового агентства Fitch»: a registry name after lower-case
+        adjectives and generic nouns."""
+        k = s
+        while k < stop and k - s < 4:
+            tok = self.tokens[k]
+            if not (tok.is_word and tok.text.islower()):
+                break
+            if not (tok.norm.endswith(_ADJ_ENDINGS + _ADJ_OBLIQUE) or tok.norm in GENERIC_MEDIA):
+                break
+            k += 1
+        if k == s or k >= stop:
+            return s, None
+        found = self.longest_from(k, stop)
+        return (k, found) if found is not None else (s, None)
 
     def _take_kk_press(self, end: int, stop: int) -> int:
         if end + 1 < stop + 1 and self.norm(end) == KK_PRESS_HEAD and self.norm(end + 1).startswith("қызмет"):
@@ -583,11 +662,17 @@ class _Doc:
                 j += 1
             elif tok.text.isupper() and len(tok.text) >= 2 and tok.text.isalpha() and j == end:
                 j += 1
+            elif j == end and tok.is_capitalised and self._abbreviation(end - 1):
+                j += 1  # «ДЧС Алматы», «МВД Кыргызстана»: a regional or foreign body, not the ministry
             else:
                 break
         return j
 
-    def _unregistered_right(self, s: int, stop: int, *, lower_ok: bool) -> Name | None:
+    def _abbreviation(self, i: int) -> bool:
+        text = self.tokens[i].text
+        return 2 <= len(text) <= 6 and text.isupper() and text.isalpha()
+
+    def _unregistered_right(self, s: int, stop: int, *, lower_ok: bool, lower_body: bool = False) -> Name | None:
         toks = self.tokens
         first = toks[s]
         if first.kind == "quote":
@@ -607,6 +692,8 @@ class _Doc:
             return self._checked(s, end)
         press = first.norm in RU_PRESS
         body_lead = _looks_like_body([first.norm])
+        if lower_body and not (first.is_capitalised or press or body_lead):
+            body_lead = self._lower_body_name(s, stop)  # «городской избирательной комиссии»
         if not (first.is_capitalised or press or lower_ok or body_lead):
             return None
         end = s + 1
@@ -619,9 +706,15 @@ class _Doc:
         if end - s > MAX_NAME_TOKENS:
             return None
         if body_lead and not (press or lower_ok or first.is_capitalised):
-            if not any(t.is_capitalised for t in toks[s + 1 : end]):
+            if not any(t.is_capitalised for t in toks[s + 1 : end]) and not (lower_body and end - s >= 2):
                 return None
+        if press and end - s >= 2 and all(_is_vague_word(t.norm) for t in toks[s + 1 : end] if t.is_word):
+            return None  # «пресс-служба ведомства»: refers back to a body named before
         return self._checked(s, end)
+
+    def _lower_body_name(self, s: int, stop: int) -> bool:
+        words = [t.norm for t in self.tokens[s:stop] if t.is_word]
+        return 2 <= len(words) <= 5 and _looks_like_body(words) and all(t.text.islower() for t in self.tokens[s:stop] if t.is_word)
 
     def _starts_name(self, i: int) -> bool:
         tok = self.tokens[i]
@@ -638,10 +731,12 @@ class _Doc:
 
     def _checked(self, s: int, end: int) -> Name | None:
         words = [t.norm for t in self.tokens[s:end] if t.is_word]
+        if len(words) > 1 and words[0] == "the":
+            words = words[1:]
         if not words or any(w in PLATFORMS for w in words[:1]) or _is_vague_word(words[0]):
             return None
-        if _is_person_word(words[0]):
-            return None
+        if _is_person_word(words[0]) or _is_person_word(words[-1]):
+            return None  # Russian and English titles come first, Kazakh ones last («Мемлекет басшысы»)
         return self.name_from(s, end, None, "unregistered")
 
     def parse_left(self, floor: int, j: int, *, strict: bool = False) -> Name | None:
@@ -798,14 +893,13 @@ def _add(doc: _Doc, levels: list[list[Hop]], pos: int, *, rank: int = 2, seconda
         doc.chains.append(Chain(levels, rank, pos, secondary))
 
 
-def _coordinated(doc: _Doc, first: Name, stop_fn: Any, **kwargs: Any) -> list[Name]:
+def _coordinated(doc: _Doc, first: Name, **kwargs: Any) -> list[Name]:
     """«X и Y»: the names joined by «и» / «and» after the first one."""
     names = [first]
     k = first.end
     while k < len(doc.tokens) and doc.norm(k) in COORDINATORS and not doc.blocked[k]:
-        stop = stop_fn(k + 1)
-        nxt = doc.parse_right(k + 1, stop, **kwargs)
-        if nxt is None or nxt.start != doc.skip_lead(k + 1, stop):
+        nxt = doc.parse_right(k + 1, **kwargs)
+        if nxt is None or nxt.start != doc.skip_lead(k + 1, len(doc.tokens)):
             break
         names.append(nxt)
         k = nxt.end
@@ -827,11 +921,10 @@ def _links(doc: _Doc, k: int, levels: list[list[Hop]]) -> int:
             if again is None:
                 break
             link_end = again
-        stop = doc.slot_end(link_end)
-        name = doc.parse_right(link_end, stop)
+        name = doc.parse_right(link_end, lower_body=True)
         if name is None:
             return link_end
-        names = _coordinated(doc, name, doc.slot_end)
+        names = _coordinated(doc, name)
         levels.append([_hop(doc, nm, "cites", j) for nm in names])
         doc.consumed.update(range(j, names[-1].end))
         k = names[-1].end
@@ -865,16 +958,15 @@ def _relay(doc: _Doc, i: int, relation: str) -> None:
     s = i + 1
     while doc.can(s) == doc.can(i) or doc.can(s) in RU_SUBJECT_VERBS and doc.can(s) == doc.can(i):
         s += 1  # «сообщает сообщает»
-    stop = doc.slot_end(s)
     if s < len(doc.tokens) and doc.norm(s) in {"в", "во"}:
         return  # «пишет в Facebook блогер»: a person's channel
     if relation == "quotes":
-        name = _quoted_subject(doc, s, stop)
+        name = _quoted_subject(doc, s)
     else:
-        name = doc.parse_right(s, stop)
+        name = doc.parse_right(s)
     if name is None:
         return
-    names = _coordinated(doc, name, doc.slot_end)
+    names = _coordinated(doc, name)
     hops = [_hop(doc, nm, _subject_relation(nm, relation), i) for nm in names]
     levels = [hops]
     doc.consumed.update(range(i, names[-1].end))
@@ -882,7 +974,7 @@ def _relay(doc: _Doc, i: int, relation: str) -> None:
     _add(doc, levels, doc.tokens[i].start)
 
 
-def _quoted_subject(doc: _Doc, s: int, stop: int) -> Name | None:
+def _quoted_subject(doc: _Doc, s: int) -> Name | None:
     """«цитирует председателя Нацбанка Kursiv.kz»: the last name in the slot not inside a person's title."""
     stop = min(len(doc.tokens), doc.slot_end(s, limit=20))
     best: Name | None = None
@@ -925,8 +1017,7 @@ def _impersonal(doc: _Doc, i: int) -> None:
                 return
             k += 1
         if doc.norm(k) in RU_DOC_NOUNS:
-            stop = doc.slot_end(k + 1)
-            name = doc.parse_right(k + 1, stop)
+            name = doc.parse_right(k + 1)
             if name is not None:
                 doc.consumed.update(range(i, name.end))
                 _add(doc, [[_hop(doc, name, _subject_relation(name, "cites"), i)]], doc.tokens[i].start)
@@ -934,11 +1025,10 @@ def _impersonal(doc: _Doc, i: int) -> None:
 
 def _plural_statement(doc: _Doc, i: int) -> None:
     """«сообщили в X», «Как сообщили в пресс-службе X», «В X сообщили, что»."""
-    j = i + 1
+    j = _past_addressee(doc, i + 1)
     if doc.norm(j) in {"в", "во"}:
-        stop = doc.slot_end(j + 1)
-        name = doc.parse_right(j + 1, stop)
-        if name is not None:
+        name = doc.parse_right(j + 1)
+        if name is not None and _institution(doc, name):
             doc.consumed.update(range(i, name.end))
             relation = "statement" if not (name.outlet and name.outlet.is_media) else "cites"
             _add(doc, [[_hop(doc, name, relation, i)]], doc.tokens[i].start, secondary=True)
@@ -946,11 +1036,33 @@ def _plural_statement(doc: _Doc, i: int) -> None:
     floor = doc.clause_start(i)
     while floor < i and doc.norm(floor) in {"как", "также", "ранее", "об", "этом"}:
         floor += 1
-    if doc.norm(floor) in {"в", "во"} and i - floor >= 2:
-        name = doc.parse_right(floor + 1, i)
-        if name is not None and name.end == i:
+    end = i
+    while end > floor and doc.norm(end - 1) in LEAD_FILLERS | {"уже", "нам", "изданию", "редакции"}:
+        end -= 1  # «В Национальном банке ранее отмечали»
+    if doc.norm(floor) in {"в", "во"} and end - floor >= 2:
+        name = doc.parse_right(floor + 1, end)
+        if name is not None and name.end == end and _institution(doc, name):
             relation = "statement" if not (name.outlet and name.outlet.is_media) else "cites"
             _add(doc, [[_hop(doc, name, relation, i)]], doc.tokens[floor].start, secondary=True)
+
+
+def _institution(doc: _Doc, name: Name) -> bool:
+    """«сообщили в X» names an institution: a registry entry or a name with a body word, not a city."""
+    if name.outlet is not None:
+        return True
+    words = [t.norm for t in doc.tokens[name.start : name.end] if t.is_word]
+    return _looks_like_body(words) or doc.tokens[name.start].kind == "quote"
+
+
+def _past_addressee(doc: _Doc, j: int) -> int:
+    """«сообщили Vecher.kz в пресс-службе …», «сообщили корреспонденту Tengrinews.kz в …»: skip the
+    addressee (told to the outlet) to reach «в»."""
+    for k in range(j, min(j + 4, len(doc.tokens))):
+        if doc.norm(k) in {"в", "во"}:
+            return k if k > j else j
+        if doc.is_boundary(k) or doc.blocked[k]:
+            break
+    return j
 
 
 def _left_statement(doc: _Doc, i: int) -> None:
@@ -968,19 +1080,17 @@ def _left_statement(doc: _Doc, i: int) -> None:
 
 def _data(doc: _Doc, i: int, s: int) -> None:
     """«по данным X», «согласно информации X», «according to X»: a data source (cites)."""
-    stop = doc.slot_end(s)
-    name = doc.parse_right(s, stop)
+    name = doc.parse_right(s, lower_body=True)
     if name is None:
         return
-    names = _coordinated(doc, name, doc.slot_end)
+    names = _coordinated(doc, name)
     doc.consumed.update(range(i, names[-1].end))
     for nm in names:
         _add(doc, [[_hop(doc, nm, "cites", i)]], doc.tokens[i].start, secondary=not nm.media)
 
 
 def _interview(doc: _Doc, i: int, s: int) -> None:
-    stop = doc.slot_end(s)
-    name = doc.parse_right(s, stop, extend=False)
+    name = doc.parse_right(s, extend=False)
     if name is None:
         return
     doc.consumed.update(range(i, name.end))
@@ -990,7 +1100,7 @@ def _interview(doc: _Doc, i: int, s: int) -> None:
 def _source_line(doc: _Doc, i: int) -> None:
     """«Источник: X» / «Дереккөз: X» / «Source: X» at a line or sentence start; not «Источник фото»."""
     toks = doc.tokens
-    if i > 0 and not (toks[i - 1].kind == "newline" or toks[i - 1].text in {".", "!", "?", "|"}):
+    if i > 0 and not (toks[i - 1].kind == "newline" or toks[i - 1].text in {".", "!", "?", "|", "(", "["}):
         return
     if doc.norm(i + 1) != ":":
         return
@@ -1002,7 +1112,7 @@ def _source_line(doc: _Doc, i: int) -> None:
     k = s
     while k < end:
         stop = k
-        while stop < end and toks[stop].text not in {",", ";", "|"} and not _sentence_dot(doc, stop):
+        while stop < end and toks[stop].text not in {",", ";", "|", ")", "]"} and not _sentence_dot(doc, stop):
             stop += 1
         name = _url_name(doc, k, stop) or doc.parse_right(k, stop, lower_ok=False)
         if name is not None:
@@ -1082,8 +1192,15 @@ def _kk_left_cites(doc: _Doc, i: int, first: int) -> None:
 
 
 def _kk_left_statement(doc: _Doc, i: int) -> None:
-    """«ІІМ баспасөз қызметі хабарлады»: a registry name right before the verb."""
+    """«ІІМ баспасөз қызметі хабарлады»: a registry name right before the verb; after «Бұл туралы»
+    («Об этом») any name-like subject."""
     floor = doc.clause_start(i)
+    about = doc.norm(floor) in {"бұл", "осы"} and doc.norm(floor + 1) in {"туралы", "жөнінде", "жайлы"}
+    if about:
+        name = doc.parse_right(floor + 2, i, lower_ok=True)
+        if name is not None and name.end == i:
+            _add(doc, [[_hop(doc, name, _subject_relation(name, "cites"), i)]], doc.tokens[floor].start)
+        return
     name = doc.parse_left(floor, i, strict=True)
     if name is None or name.end != i:
         return
@@ -1119,10 +1236,19 @@ def _kk_interview(doc: _Doc, i: int) -> None:
 
 
 def _en_report(doc: _Doc, i: int) -> None:
-    """«…, Kazinform reports [citing Y]», «the Bureau of National Statistics said»."""
+    """«…, Kazinform reports [citing Y]», «the Bureau of National Statistics said», «as reported by X»."""
+    if doc.norm(i + 1) == "by" and doc.can(i) == "reported":
+        name = doc.parse_right(i + 2)
+        if name is not None:
+            levels = [[_hop(doc, name, _subject_relation(name, "cites"), i)]]
+            _links(doc, name.end, levels)
+            _add(doc, levels, doc.tokens[i].start)
+        return
     floor = doc.clause_start(i)
     name = doc.parse_left(floor, i)
     if name is None:
+        if floor == i and (doc.norm(i + 1) == "the" or doc.tokens[min(i + 1, len(doc.tokens) - 1)].is_capitalised):
+            _en_inverted(doc, i)  # «…, said the Ministry of Energy.»
         return
     said = doc.can(i) in EN_SAID
     if said and name.outlet is None and not _looks_like_body([t.norm for t in doc.tokens[name.start : name.end]]):
@@ -1137,10 +1263,19 @@ def _en_report(doc: _Doc, i: int) -> None:
     _add(doc, levels, doc.tokens[name.start].start, secondary=relation == "statement")
 
 
+def _en_inverted(doc: _Doc, i: int) -> None:
+    name = doc.parse_right(i + 1)
+    if name is None or name.outlet is None and not _looks_like_body(
+        [t.norm for t in doc.tokens[name.start : name.end]]
+    ):
+        return
+    relation = "statement" if doc.can(i) in EN_SAID and not name.media else _subject_relation(name, "cites")
+    _add(doc, [[_hop(doc, name, relation, i)]], doc.tokens[i].start, secondary=relation == "statement")
+
+
 def _en_interview(doc: _Doc, i: int) -> None:
     if doc.norm(i + 1) == "with":
-        stop = doc.slot_end(i + 2)
-        name = doc.parse_right(i + 2, stop, extend=False)
+        name = doc.parse_right(i + 2, extend=False)
         if name is not None:
             end = name.end
             _add(doc, [[_hop(doc, name, "interview", i, 0.95)]], doc.tokens[i].start, secondary=True)
@@ -1168,7 +1303,9 @@ def _dateline_in_line(doc: _Doc, line: str, offset: int) -> None:
         stripped = agency.strip().strip("()").strip()
         a_start += agency.find(stripped) if stripped else 0
         outlet = doc.registry.lookup(stripped)
-        if outlet is None or not outlet.is_media or not m.group("city")[:1].isupper():
+        if not m.group("city")[:1].isupper() or (outlet is not None and not outlet.is_media):
+            continue
+        if outlet is None and not _agency_like(stripped, m.group("city"), regex is _DATELINE_AFTER_RE):
             continue
         s = bisect.bisect_left([t.start for t in doc.tokens], a_start)
         e = s
@@ -1176,11 +1313,21 @@ def _dateline_in_line(doc: _Doc, line: str, offset: int) -> None:
             e += 1
         if s >= e:
             continue
-        name = Name(s, e, doc.text[a_start : a_start + len(stripped)], outlet, "exact", True)
+        method = "exact" if outlet else "unregistered"
+        name = Name(s, e, doc.text[a_start : a_start + len(stripped)], outlet, method, True)
         hop = Hop(name, "cites", offset + m.start(), a_start + len(stripped), method="dateline")
         doc.consumed.update(range(s, e))
         _add(doc, [[hop]], offset + m.start(), rank=0)
         return
+
+
+def _agency_like(agency: str, city: str, dash_first: bool) -> bool:
+    """An unregistered dateline agency: one to three capitalised words («Sputnik», «NEWS-ASIA»), after
+    an upper-case city or in the «CITY, date — Agency.» form."""
+    words = agency.split()
+    if not 1 <= len(words) <= 3 or any(not w[:1].isupper() or any(c.isdigit() for c in w) for w in words):
+        return False
+    return dash_first or city.isupper()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1224,6 +1371,10 @@ def _dispatch(doc: _Doc, i: int, word: str) -> None:  # noqa: C901 - one branch 
         _data(doc, i, i + 2)
     elif word == "интервью" and (prev in {"в", "во"} or doc.norm(i - 2) in {"в", "во"}):
         _interview(doc, i, i + 1)
+    elif word == "беседе" and prev == "в" and doc.norm(i + 1) in {"с", "со"}:
+        _interview(doc, i, i + 2)
+    elif word == "эфире" and prev == "в":
+        _interview(doc, i, i + 1)
     elif word == "interview":
         _en_interview(doc, i)
     elif word in SOURCE_LABELS and doc.norm(i - 1) not in CREDIT_WORDS:
@@ -1256,8 +1407,7 @@ def _adj_after_po(doc: _Doc, i: int) -> bool:
 def _en_quoted(doc: _Doc, i: int) -> None:
     """«X quoted Y as saying» (left subject) or «was quoted by X» (right)."""
     if doc.norm(i + 1) == "by":
-        stop = doc.slot_end(i + 2)
-        name = doc.parse_right(i + 2, stop)
+        name = doc.parse_right(i + 2)
     else:
         name = doc.parse_left(doc.clause_start(i), i)
     if name is not None:

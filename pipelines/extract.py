@@ -15,12 +15,13 @@ then decides structurally which of its lines are the article:
    comment thread that trafilatura glued to it.
 3. The headline (og:title / twitter:title / <title>, found in an <h1>-<h3>
    or standing alone) gets a bonus, so the stretch under it is preferred.
-4. The best-scoring contiguous stretch of lines (Kadane) is the article;
-   then the headline and what stands above it, dates-only lines, link lines
-   (but not "Source: <a>Agency</a>" credits) and labels left announcing
-   nothing are dropped, the short closing lines (byline, source) are taken
-   back, and a lead paragraph that trafilatura left out between the headline
-   and the body is put back in front.
+4. The best-scoring contiguous stretch of lines (Kadane) is the article.
+   The headline and what stands above it, dates-only lines, rows of links
+   (tags, rubrics, share buttons), lone button links and bare linked
+   headlines, and labels left announcing nothing are dropped; the short
+   closing lines (byline, "Source: <a>Agency</a>") are taken back; a lead
+   paragraph that trafilatura left out between the headline and the body is
+   put back in front.
 
 Phrase-level boilerplate ("read also", subscribe prompts, photo credits) is
 left to pipelines.clean, which runs after this and records its removals.
@@ -411,11 +412,12 @@ def _standalone(el: etree._Element | None, block: etree._Element | None,
 def _headline(dom: _Dom) -> tuple[int, int, etree._Element] | None:
     """(offset, squeezed length, element) of the headline in the page text, if found.
 
-    The longest stated title found in an <h1>-<h3> wins; else the longest of at least four
-    words found standing alone at the start of its block, outside a link if possible (a
-    section name or a phrase of the title inside a paragraph is not the headline); else a
-    lone long <h1>."""
+    The longest stated title found in an <h1>-<h3> outside a link wins (a linked one may be
+    a "most read" entry, it comes next); else the longest of at least four words found
+    standing alone at the start of its block, outside a link if possible (a section name or
+    a phrase of the title inside a paragraph is not the headline); else a lone long <h1>."""
     lowered = dom.text.lower()
+    linked_heading = None
     fallbacks: dict[bool, tuple[int, int, etree._Element]] = {}  # by "inside a link"
     for title in _title_candidates(dom.root):
         cand = _squeeze(title).lower()
@@ -426,11 +428,15 @@ def _headline(dom: _Dom) -> tuple[int, int, etree._Element] | None:
                 break
             block = dom.block_at(pos)
             if block is not None and _is_heading(block):
-                return pos, len(cand), block
+                if not _inside_link(dom.owner_at(pos)):
+                    return pos, len(cand), block
+                linked_heading = linked_heading or (pos, len(cand), block)
             alone = _standalone(dom.owner_at(pos), block, len(cand))
             if alone is not None and worded and (pos == 0 or dom.block_at(pos - 1) is not block):
                 fallbacks.setdefault(_inside_link(dom.owner_at(pos)), (pos, len(cand), alone))
             pos = lowered.find(cand, pos + 1)
+    if linked_heading is not None:
+        return linked_heading
     if fallbacks:
         return fallbacks.get(False) or fallbacks[True]
     h1s = [h for h in dom.root.iter("h1") if len(_squeeze(h.text_content())) >= _MIN_TITLE]

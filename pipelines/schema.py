@@ -212,6 +212,17 @@ def _003_incremental(db: Database) -> None:
         )
         """
     )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS skipped_pages (
+            url_key TEXT PRIMARY KEY,
+            outlet TEXT,
+            fetched_url TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            seen_at TEXT NOT NULL
+        )
+        """
+    )
     if "articles_fts" not in db.table_names():
         db["articles"].enable_fts(["title", "text"], create_triggers=True)
 

@@ -290,7 +290,8 @@ class NewsSpider(scrapy.Spider):
             yield from self.parse_feed(response)
             return
         html = response.text
-        if self.is_article_url(response.url) or ARTICLE_DECLARATION.search(html[:200_000]):
+        is_article = self.is_article_url(response.url) or bool(ARTICLE_DECLARATION.search(html[:200_000]))
+        if is_article:
             self.inc("news/article_pages")
             yield PageItem(
                 fetched_url=response.url,
@@ -304,9 +305,9 @@ class NewsSpider(scrapy.Spider):
             )
         else:
             self.inc("news/pages_followed_only")
-        yield from self.follow_links(response)
+        yield from self.follow_links(response, from_article=is_article)
 
-    def follow_links(self, response: TextResponse) -> Iterator[Request]:
+    def follow_links(self, response: TextResponse, from_article: bool = False) -> Iterator[Request]:
         articles: list[str] = []
         pagination: list[str] = []
         others: list[str] = []
@@ -356,6 +357,11 @@ class NewsSpider(scrapy.Spider):
             for target in dict.fromkeys(pagination):
                 if self.allow_listing_page(target):
                     yield self.discovery(target, self.parse_page, "listing")
+        # An article's other links (tags, sections, authors, old addresses) are followed on the
+        # first crawl of a site; once articles are known, new ones come from sitemaps, feeds and
+        # listings, and those links would only cost requests.
+        if from_article and len(self.known):
+            return
         for target in dict.fromkeys(others):
             yield Request(target, callback=self.parse_page, meta={"via": "link"})
 
