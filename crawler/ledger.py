@@ -113,7 +113,7 @@ class RunLedger:
                     [spider.name],
                 )
                 self.run_id = int(
-                    db["crawl_runs"].insert({"spider": spider.name, "started_at": now(), "status": "running"}).last_pk
+                    db.table("crawl_runs").insert({"spider": spider.name, "started_at": now(), "status": "running"}).last_rowid or 0
                 )
         finally:
             db.close()
@@ -174,9 +174,9 @@ class RunLedger:
         db = open_database(self.db_path)
         try:
             with db.atomic():
-                db["crawl_runs"].update(self.run_id, row)
+                db.table("crawl_runs").update(self.run_id, row)
                 if self.not_articles:
-                    db["skipped_pages"].upsert_all(self.not_articles, pk="url_key")
+                    db.table("skipped_pages").upsert_all(self.not_articles, pk="url_key")
         finally:
             db.close()
             if self.lock_file is not None:

@@ -56,7 +56,7 @@ class ConditionalGetMiddleware:
         db = open_database(self.db_path)
         try:
             with db.atomic():
-                db["http_validators"].upsert_all(
+                db.table("http_validators").upsert_all(
                     [
                         {"url": url, "etag": etag, "last_modified": modified, "checked_at": checked}
                         for url, (etag, modified) in self.pending.items()

@@ -27,6 +27,7 @@ No settings are read. Never raises on any string input.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -72,11 +73,12 @@ RU_IMPERSONAL = _words("сообщается передается пишется
 # Plural verbs of an institution: «сообщили в X», «В X сообщили».
 RU_PLURAL_STATEMENT = _words(
     "сообщили заявили рассказали пояснили уточнили отметили подчеркнули добавили сообщают заявляют информируют "
-    "сообщали отмечали заявляли подчеркивали уточняют поясняют рассказывают прокомментировали ответили"
+    "подтвердили сообщали отмечали заявляли подчеркивали уточняют поясняют рассказывают прокомментировали ответили"
 )
 # Singular verbs after their subject: «МЧС сообщило, что».
 RU_LEFT_STATEMENT = _words(
-    "сообщил сообщила сообщило заявил заявила заявило сообщает информирует сообщал сообщала сообщало"
+    "сообщил сообщила сообщило заявил заявила заявило сообщает информирует сообщал сообщала сообщало "
+    "пишет передает писал писала писало написал написала написало"
 )
 RU_DATA_NOUNS = _words("данным информации сведениям подсчетам оценкам прогнозу прогнозам")
 RU_SOGLASNO_NOUNS = _words("данным информации сведениям сообщению отчету статистике прогнозу")
@@ -103,7 +105,7 @@ KK_DOC_NOUNS = _words(
     "ақпаратында материалында"
 )
 
-EN_REPORT_VERBS = _words("reports reported writes wrote says said announced informs reporting")
+EN_REPORT_VERBS = _words("reports reported writes wrote says said announced informs reporting cited")
 EN_SAID = _words("says said announced")
 EN_LINKS = _words("citing quoting")
 
@@ -130,9 +132,10 @@ GENERIC_MEDIA = _words(
     "порталу порталом портале интернет-портал интернет-портала сайт сайта сайту сайтом журнал журнала "
     "журналу журналом корреспондент корреспондента корреспонденту корреспонденты корреспондентов "
     "собкор собственный собственного нашему нашего телерадиокомпания телерадиокомпании корреспондентом "
-    "радиостанции программы программе передачи передаче "
+    "радиостанции программы программе передачи передаче компания компании компанию компанией компаниясы "
     "агенттігі агенттігіне агенттігінің газеті газетіне газетінің телеарнасы телеарнасына телеарнасының "
     "порталы порталына сайты сайтына басылымы басылымына тілшісі тілшісіне тілшісінің тілшілері "
+    "порталының сайтының басылымының ақпараттық "
     "telegram-канал telegram-канала telegram-канале телеграм-канал телеграм-канала телеграм-канале "
     "correspondent correspondents newspaper outlet channel website portal agency tv"
 )
@@ -140,6 +143,8 @@ GENERIC_MEDIA = _words(
 DATA_WORDS = _words(
     "данные данных информацию сведения сообщение сообщения заявление публикацию материал материалы пост "
     "релиз пресс-релиз официальные официальную последние предварительные "
+    "отчет отчета отчете доклад доклада ответ ответа обзор обзора письмо письма исследование исследования "
+    "статью статья статьи расчеты расчетам прогноз прогноза "
     "data figures statistics a an statement report from by of published released"
 )
 RU_PRESS = _words(
@@ -156,7 +161,7 @@ BODY_WORDS = _words("суд суда суде суду сот дчс дп мвд
 BODY_STEMS = (
     "министерств", "минист", "департамент", "управлени", "комитет", "акимат", "ведомств", "прокуратур",
     "служб", "пресс-служб", "пресс-центр", "компани", "банк", "бюро", "фонд", "совет", "палат",
-    "инспекци", "полици", "метрополитен", "зоопарк", "больниц", "аэропорт", "университет", "школ",
+    "инспекци", "комисси", "избирком", "полици", "метрополитен", "зоопарк", "больниц", "аэропорт", "университет", "школ",
     "центр", "агентство по", "министрлі", "басқарма", "комитеті", "әкімдіг", "қызмет", "полиция",
     "прокуратура", "ұлттық",
     "ministry", "department", "bureau", "committee", "office", "service", "police", "court", "prosecutor",
@@ -207,6 +212,7 @@ GEO_EXTENDERS = _words(
     "области района города г края округа облысы облысының қаласы қаласының ауданы ауданының us uk"
 )
 _GEO_ADJ_RE = re.compile(r"^[А-ЯЁA-Z][\w-]*(?:ской|цкой|ского|цкого|ской|ском|ского)$")
+GEO_NOUNS = _words("города г области района края округа республики")
 # Words before a name that make it foreign or regional: «Ресей ІІМ», «Russia's Foreign Ministry».
 LEFT_GEO = _words("ресей ресейдің қытай қытайдың ақш ақш-тың russia's russian u.s us chinese china's облыстық")
 # Sentence openers that are not part of a name in a left slot.
@@ -273,6 +279,7 @@ for _c in _COLLAPSED:
         _TRIGGER_DELETES.setdefault(_d, set()).add(_c)
 
 
+@functools.lru_cache(maxsize=65536)
 def _canon(word: str) -> str:
     """The trigger word a token stands for, allowing doubled letters and one typo; else the token."""
     if word in TRIGGER_LEXICON or len(word) < 5 or not word.isalpha():
@@ -318,16 +325,19 @@ def _is_domain(word: str) -> bool:
     return bool(_DOMAIN_RE.search(word.casefold()))
 
 
-def _starts(word: str, stems: Iterable[str]) -> bool:
-    return any(word.startswith(stem) for stem in stems)
+def _starts(word: str, stems: tuple[str, ...]) -> bool:
+    # str.startswith takes a tuple: one C call instead of a Python loop over the stems
+    return word.startswith(stems)
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_person_word(word: str) -> bool:
     if word in PERSON_WORDS:
         return True
     return _starts(word, PERSON_STEMS) and not _starts(word, PERSON_EXCEPTIONS)
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_vague_word(word: str) -> bool:
     return word in VAGUE_WORDS or _starts(word, VAGUE_STEMS)
 
@@ -350,6 +360,12 @@ def _strip_possessive(word: str) -> str:
 
 
 def resolve_key(key: Sequence[str], registry: Registry) -> tuple[Outlet, str] | None:
+    """Resolve normalised name tokens (see ``_resolve_key``)."""
+    return _resolve_key(tuple(key), registry)
+
+
+@functools.lru_cache(maxsize=65536)
+def _resolve_key(key: tuple[str, ...], registry: Registry) -> tuple[Outlet, str] | None:
     """Resolve normalised name tokens: registry lookup, then without press-service words, legal form,
     possessive, leading «the», generic nouns, and (for Latin names) the quotes around them."""
     key = tuple(key)
@@ -439,7 +455,7 @@ def resolve_name(name: str, registry: Registry | None = None) -> Outlet | None:
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class Hop:
     name: Name
     relation: str
@@ -449,7 +465,7 @@ class Hop:
     weight: float = 1.0
 
 
-@dataclass
+@dataclass(eq=False)
 class Chain:
     """Levels of hops: level k is cited by the last hop of level k-1 (level 0 by whoever holds it)."""
 
@@ -539,36 +555,35 @@ class _Doc:
             if shorter is None or shorter[0].id != outlet.id:
                 break
             e -= 1  # «Reuters агенттігі», «Егемен Қазақстан» газеті: the generic noun is not the name
+        while outlet is not None and s + 1 < e and self._generic_tail(s):
+            s += 1  # «agency Kazinform», «телеканалу «Астана»»: resolved with the generic noun, shown without
         words = [t.norm for t in self.tokens[s:e] if t.is_word]
         quoted = self.tokens[s].kind == "quote"
         media = outlet.is_media if outlet else _looks_like_media(words, quoted)
         return Name(s, e, self.span_text(s, e), outlet, method, media)
 
+    def _resolver(self, key: tuple[str, ...]) -> tuple[Outlet, str] | None:
+        return _resolve_key(key, self.registry)
+
     def resolve(self, s: int, e: int) -> tuple[Outlet, str] | None:
-        if s >= e:
-            return None
-        toks = self.tokens
-        if toks[s].kind != "quote" and s > 0 and e < len(toks):
-            if toks[s - 1].norm == QUOTE and toks[e].norm == QUOTE and not toks[s].norm.isascii():
-                return None  # a bare alias does not match quoted text
-        return resolve_key([t.norm for t in toks[s:e]], self.registry)
+        """The entry for tokens [s, e) exactly, or None (a bare alias does not match quoted text)."""
+        match = self.registry.match_span(self.tokens, s, e, self._resolver)
+        return (match.outlet, match.method) if match is not None else None
 
     def longest_from(self, s: int, stop: int) -> tuple[int, Outlet, str] | None:
-        for e in range(min(stop, s + 14), s, -1):
-            found = self.resolve(s, e)
-            if found is not None:
-                return e, found[0], found[1]
-        return None
+        """The longest registry name starting at s: (end, outlet, method)."""
+        match = self.registry.match_at(self.tokens, s, stop, resolve=self._resolver)
+        return (match.end, match.outlet, match.method) if match is not None else None
 
     def longest_to(self, floor: int, e: int) -> tuple[int, Outlet, str] | None:
         """The longest registry name ending just before e: (start, outlet, method)."""
-        for s in range(max(floor, e - 14), e):
-            found = self.resolve(s, e)
-            if found is not None:
-                if self.norm(s) == "the" and s + 1 < e and self.resolve(s + 1, e) is not None:
-                    s += 1  # «The National Bank said»: the article is not part of the name
-                return s, found[0], found[1]
-        return None
+        match = self.registry.match_ending_at(self.tokens, e, floor, resolve=self._resolver)
+        if match is None:
+            return None
+        s = match.start
+        if self.norm(s) == "the" and s + 1 < e and self.resolve(s + 1, e) is not None:
+            s += 1  # «The National Bank said»: the article is not part of the name
+        return s, match.outlet, match.method
 
     def skip_lead(self, s: int, stop: int) -> int:
         """Skip generic nouns, data words and adverbs before a name («агентство», «данные», «the»)."""
@@ -578,7 +593,7 @@ class _Doc:
                 s += 1
             elif word in {"в", "на"} and self.norm(s + 1) in CHANNEL_NOUNS and s + 2 < stop:
                 s += 2  # «со ссылкой на пост в Telegram-канале X»
-            elif word == "the" and (not self.tokens[s].is_capitalised or self.longest_from(s + 1, stop)):
+            elif word == "the" and not self.tokens[s].is_capitalised:
                 s += 1
             elif word in RU_PRESS and self.norm(s + 1) in RU_PRESS:
                 s += 1
@@ -608,6 +623,7 @@ class _Doc:
         lower_body: bool = False,
     ) -> Name | None:
         """The name that starts a slot [s, stop); without stop, the slot ends at punctuation or a stop word."""
+        first = s
         if stop is None:
             s = self.skip_lead(s, len(self.tokens))
             stop = self.slot_end(s)
@@ -616,10 +632,15 @@ class _Doc:
         if s >= stop or self.is_vague_at(s) or self.is_person_at(s, stop):
             return None
         found = self.longest_from(s, stop)
+        if found is None and first < s:
+            found = self.longest_from(first, stop)  # «Агентстве по финансовому мониторингу»
+            s = first if found is not None else s
         if found is None:
             s, found = self._registry_after_adjectives(s, stop)
         if found is not None:
             end, outlet, method = found
+            if self.norm(s) == "the" and self.registry.lookup_key(tuple(t.norm for t in self.tokens[s:end])) is None:
+                s += 1  # «The National Bank»: «The» is not part of this name («The New York Times» keeps it)
             end = self._take_kk_press(end, stop)
             if extend:
                 longer = self._extend_right(end, stop)
@@ -629,18 +650,21 @@ class _Doc:
                         return self.name_from(s, longer, again[0], again[1])
                     return self.name_from(s, longer, None, "unregistered")
             return self.name_from(s, end, outlet, method)
-        return self._unregistered_right(s, stop, lower_ok=lower_ok, lower_body=lower_body)
+        name = self._unregistered_right(s, stop, lower_ok=lower_ok, lower_body=lower_body)
+        if name is None and first < s and self.tokens[first].is_capitalised:
+            name = self._unregistered_right(first, stop, lower_ok=lower_ok, lower_body=lower_body)
+        return name
 
     def _registry_after_adjectives(self, s: int, stop: int) -> tuple[int, tuple[int, Outlet, str] | None]:
-        """«по данным международного рейтингового агентства Fitch»: a registry name after lower-case
-        adjectives and generic nouns."""
+        """«по данным международного рейтингового агентства Fitch», «аналитический центр Ranking.kz»: a
+        registry name after a few lower-case words (not a person's title, not a vague source)."""
         k = s
         while k < stop and k - s < 4:
             tok = self.tokens[k]
-            if not (tok.is_word and tok.text.islower()):
+            if not (tok.is_word and tok.text.islower()) or tok.norm in STOP_WORDS:
                 break
-            if not (tok.norm.endswith(_ADJ_ENDINGS + _ADJ_OBLIQUE) or tok.norm in GENERIC_MEDIA):
-                break
+            if _is_person_word(tok.norm) or _is_vague_word(tok.norm):
+                return s, None
             k += 1
         if k == s or k >= stop:
             return s, None
@@ -660,6 +684,8 @@ class _Doc:
                 break
             if tok.norm in GEO_EXTENDERS or _GEO_ADJ_RE.match(tok.text):
                 j += 1
+            elif tok.is_capitalised and self.norm(j - 1) in GEO_NOUNS:
+                j += 1  # «ДЧС города Алматы»
             elif tok.text.isupper() and len(tok.text) >= 2 and tok.text.isalpha() and j == end:
                 j += 1
             elif j == end and tok.is_capitalised and self._abbreviation(end - 1):
@@ -1256,6 +1282,11 @@ def _en_report(doc: _Doc, i: int) -> None:
     relation = "statement" if said and not name.media else _subject_relation(name, "cites")
     levels = [[_hop(doc, name, relation, i)]]
     k = i + 1
+    if doc.norm(i) == "cited":  # «Interfax-Kazakhstan cited the Agriculture Ministry as saying»
+        cited = doc.parse_right(k)
+        if cited is not None:
+            levels.append([_hop(doc, cited, "cites", i)])
+            k = cited.end
     while doc.norm(k) in {"on", "earlier", "today", "yesterday", "monday", "tuesday", "wednesday", "thursday",
                           "friday", "saturday", "sunday", "in", "a", "statement"}:  # fmt: skip
         k += 1
@@ -1338,9 +1369,10 @@ def _agency_like(agency: str, city: str, dash_first: bool) -> bool:
 def _scan(doc: _Doc) -> None:
     _dateline(doc)
     for i, tok in enumerate(doc.tokens):
-        if not tok.is_word or doc.blocked[i] or i in doc.consumed:
+        word = doc.canon[i]
+        if word not in DISPATCH_WORDS or not tok.is_word or doc.blocked[i] or i in doc.consumed:
             continue
-        _dispatch(doc, i, doc.canon[i])
+        _dispatch(doc, i, word)
 
 
 def _dispatch(doc: _Doc, i: int, word: str) -> None:  # noqa: C901 - one branch per trigger family
@@ -1365,10 +1397,14 @@ def _dispatch(doc: _Doc, i: int, word: str) -> None:  # noqa: C901 - one branch 
         _data(doc, i, i + 1)
     elif word in RU_SOGLASNO_NOUNS and prev == "согласно":
         _data(doc, i, i + 1)
-    elif word == "приводит" and doc.norm(i + 1) in {"данные", "сведения"}:
+    elif word == "приводит" and doc.norm(i + 1) in {"данные", "сведения", "цифры"}:
         _data(doc, i, i + 2)
+    elif word == "приводит" and doc.norm(i - 1) in {"данные", "сведения", "цифры"}:
+        _data(doc, i, i + 1)  # «Такие данные приводит БНС»
     elif word == "according" and doc.norm(i + 1) == "to":
         _data(doc, i, i + 2)
+    elif word in {"data", "figures", "statistics"} and doc.norm(i + 1) in {"from", "by", "of"}:
+        _data(doc, i, i + 2)  # «Data from the Bureau of National Statistics showed»
     elif word == "интервью" and (prev in {"в", "во"} or doc.norm(i - 2) in {"в", "во"}):
         _interview(doc, i, i + 1)
     elif word == "беседе" and prev == "в" and doc.norm(i + 1) in {"с", "со"}:
@@ -1397,6 +1433,14 @@ def _dispatch(doc: _Doc, i: int, word: str) -> None:  # noqa: C901 - one branch 
         _en_report(doc, i)
     elif word == "quoted":
         _en_quoted(doc, i)
+
+
+DISPATCH_WORDS = (
+    RU_QUOTE_VERBS | RU_SUBJECT_VERBS | RU_IMPERSONAL | RU_PLURAL_STATEMENT | RU_DATA_NOUNS | RU_SOGLASNO_NOUNS
+    | KK_RELAY_VERBS | KK_LEFT_STATEMENT | KK_LEFT_CITES | EN_REPORT_VERBS | SOURCE_LABELS
+    | {b for _, b in KK_LEFT_CITES_PAIRS}
+    | _words("data figures statistics ссылкой приводит according интервью беседе эфире interview сілтеме делінген сұхбатында quoted")
+)
 
 
 def _adj_after_po(doc: _Doc, i: int) -> bool:

@@ -104,7 +104,8 @@ def parse_iso(value: str, tz: tzinfo = DEFAULT_TZ) -> datetime | None:
     match = re.match(r"((?:19|20)\d\d)-(\d\d)-(\d\d)", text)
     if match:
         try:
-            return localize(datetime(*map(int, match.groups())), tz)
+            year, month, day = (int(part) for part in match.groups())
+            return localize(datetime(year, month, day), tz)
         except ValueError:
             return None
     return None
@@ -151,12 +152,12 @@ def parse_visible(text: str, tz: tzinfo = DEFAULT_TZ, now: datetime | None = Non
             if moment is not None:
                 break
     if now is not None:
-        match = RELATIVE_PATTERN.search(text)
-        if match and (best is None or match.start() < best[0]):
+        relative = RELATIVE_PATTERN.search(text)
+        if relative and (best is None or relative.start() < best[0]):
             local_now = localize(now, tz)
-            day = local_now.date() - timedelta(days=RELATIVE_DAYS[match["word"].lower()])
-            clock = time(int(match["hour"] or 0), int(match["minute"] or 0))
-            best = (match.start(), datetime.combine(day, clock, tzinfo=tz))
+            day = local_now.date() - timedelta(days=RELATIVE_DAYS[relative["word"].lower()])
+            clock = time(int(relative["hour"] or 0), int(relative["minute"] or 0))
+            best = (relative.start(), datetime.combine(day, clock, tzinfo=tz))
     return best[1] if best else None
 
 

@@ -436,7 +436,7 @@ def read_metadata(
     result.authors = _unique(authors or _byline_authors(tree))
     section = node.get("articleSection")
     result.section = (
-        (_strings(section) or [None])[0]
+        next(iter(_strings(section)), None)
         or _first(meta, "article:section")
         or _breadcrumb_section(nodes)
         or _visible_breadcrumb_section(tree, result.title)

@@ -24,10 +24,11 @@ No settings are read.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -60,6 +61,9 @@ MIN_STEM = 3
 # The typo fallback only for Latin one-word names this long: short names are too close to each other.
 TYPO_MIN_LEN = 7
 
+# How much longer than the longest alias a span may be when the caller resolves variants of aliases.
+EXTRA_TOKENS = 3
+
 # National qualifiers that Kazakhstani news often leave out («Минздрав» for «Минздрав РК»).
 _QUALIFIER_SUFFIXES: tuple[tuple[str, ...], ...] = (
     ("рк",),
@@ -80,6 +84,10 @@ _TOKEN_RE = re.compile(rf"(?P<word>{_WORD})|(?P<nl>\n)|(?P<other>\S)")
 _LATIN_RE = re.compile(r"[a-z]")
 _CYRILLIC_RE = re.compile(r"[а-яёәғқңөұүһі]", re.IGNORECASE)
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_UNIFY = str.maketrans({"ё": "е", "’": "'", **dict.fromkeys(DASH_CHARS[1:], "-")})
+
+
+Resolver = Callable[[tuple[str, ...]], "tuple[Outlet, str] | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +136,13 @@ class Match:
     method: str  # "exact", "suffix", "qualifier", "typo"
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_word(word: str) -> str:
-    """Case-fold one token and unify ё, quotes, dashes; drop invisible characters."""
-    word = unicodedata.normalize("NFC", word.translate(_INVISIBLE)).casefold().replace("ё", "е")
+    """Case-fold one token and unify ё, quotes, dashes; drop invisible characters (cached: words repeat)."""
     if len(word) == 1 and word in QUOTE_CHARS:
         return QUOTE
-    for dash in DASH_CHARS[1:]:
-        word = word.replace(dash, "-")
-    return word.replace("’", "'")
+    word = unicodedata.normalize("NFC", word.translate(_INVISIBLE)).casefold()
+    return word.translate(_UNIFY)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -155,13 +162,15 @@ def tokenize(text: str) -> list[Token]:
 
 def _split_glued(word: str, offset: int) -> list[Token]:
     """Split «Vecher.kz.со» at the dot where Latin turns to Cyrillic: a missing space, not a domain."""
+    if "." not in word:
+        return [Token(word, normalise_word(word), "word", offset, offset + len(word))]
     parts = word.split(".")
     if len(parts) < 3 and not (len(parts) == 2 and _switches_script(parts[0], parts[1])):
         return [Token(word, normalise_word(word), "word", offset, offset + len(word))]
     out: list[Token] = []
     start = 0
     pos = len(parts[0])
-    for prev, part in zip(parts, parts[1:], strict=False):
+    for prev, part in itertools.pairwise(parts):
         if _switches_script(prev, part):
             piece = word[start:pos]
             out.append(Token(piece, normalise_word(piece), "word", offset + start, offset + pos))
@@ -187,7 +196,8 @@ def normalise_name(name: str) -> tuple[str, ...]:
     return tuple(key)
 
 
-def strip_kazakh_suffix(word: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)
+def strip_kazakh_suffix(word: str) -> tuple[str, ...]:
     """Stems of a normalised word without one regular Kazakh case suffix (hyphenated or glued)."""
     stems: list[str] = []
     for suffix in KAZAKH_SUFFIXES:
@@ -195,7 +205,7 @@ def strip_kazakh_suffix(word: str) -> list[str]:
             stems.append(word[: -len(suffix) - 1])
         elif word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
             stems.append(word[: -len(suffix)])
-    return stems
+    return tuple(stems)
 
 
 def damerau1(a: str, b: str) -> bool:
@@ -221,7 +231,7 @@ def deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: caches key on the registry object
 class Registry:
     """Outlets with indexes by id, domain and alias; build it with ``Registry.from_outlets``."""
 
@@ -262,8 +272,8 @@ class Registry:
             self._last_words.add(key[-1])
             self._max_len = max(self._max_len, len(key))
             if len(key) == 1 and _is_latin_word(key[0]) and len(key[0]) >= TYPO_MIN_LEN:
-                for variant in {key[0], *deletions(key[0])}:
-                    self._typo_index.setdefault(variant, set()).add(key[0])
+                for deleted in {key[0], *deletions(key[0])}:
+                    self._typo_index.setdefault(deleted, set()).add(key[0])
 
     def _add_alias(self, alias: str, outlet: Outlet) -> None:
         key = normalise_name(alias)
@@ -338,27 +348,34 @@ class Registry:
 
     # -- scanning token lists -----------------------------------------------------------------------
 
-    def match_at(self, tokens: Sequence[Token], start: int, stop: int | None = None) -> Match | None:
-        """The longest alias that starts at tokens[start] and ends before ``stop``."""
+    def match_at(
+        self, tokens: Sequence[Token], start: int, stop: int | None = None, *, resolve: Resolver | None = None
+    ) -> Match | None:
+        """The longest alias that starts at tokens[start] and ends before ``stop``.
+
+        ``resolve`` replaces ``lookup_key`` (a caller that also accepts variants of aliases, such as
+        «пресс-служба X» for X, passes its own); it then sees spans up to ``EXTRA_TOKENS`` longer."""
         stop = len(tokens) if stop is None else min(stop, len(tokens))
-        if start >= stop or not self._could_start(tokens[start].norm):
+        if start >= stop or (resolve is None and not self._could_start(tokens[start].norm)):
             return None
-        for end in range(min(stop, start + self._max_len), start, -1):
-            match = self._match_span(tokens, start, end)
+        longest = self._max_len + (EXTRA_TOKENS if resolve else 0)
+        for end in range(min(stop, start + longest), start, -1):
+            match = self.match_span(tokens, start, end, resolve)
             if match is not None:
                 return match
         return None
 
-    def match_ending_at(self, tokens: Sequence[Token], end: int, floor: int = 0) -> Match | None:
+    def match_ending_at(
+        self, tokens: Sequence[Token], end: int, floor: int = 0, *, resolve: Resolver | None = None
+    ) -> Match | None:
         """The longest alias that ends just before tokens[end] and starts at or after ``floor``."""
         if end <= floor or end > len(tokens):
             return None
-        last = tokens[end - 1].norm
-        if last not in self._last_words and not any(s in self._last_words for s in strip_kazakh_suffix(last)):
-            if not (end - 1 >= floor and self._typo(last)):
-                return None
-        for start in range(max(floor, end - self._max_len), end):
-            match = self._match_span(tokens, start, end)
+        if resolve is None and not self._could_end(tokens[end - 1].norm):
+            return None
+        longest = self._max_len + (EXTRA_TOKENS if resolve else 0)
+        for start in range(max(floor, end - longest), end):
+            match = self.match_span(tokens, start, end, resolve)
             if match is not None:
                 return match
         return None
@@ -370,13 +387,23 @@ class Registry:
             return True
         return len(first) >= TYPO_MIN_LEN and _is_latin_word(first)
 
-    def _match_span(self, tokens: Sequence[Token], start: int, end: int) -> Match | None:
-        found = self.lookup_key([t.norm for t in tokens[start:end]])
+    def _could_end(self, last: str) -> bool:
+        if last in self._last_words or any(s in self._last_words for s in strip_kazakh_suffix(last)):
+            return True
+        return self._typo(last) is not None
+
+    def match_span(
+        self, tokens: Sequence[Token], start: int, end: int, resolve: Resolver | None = None
+    ) -> Match | None:
+        """tokens[start:end] as one name, or None (a bare alias does not match quoted text)."""
+        if start >= end or end > len(tokens):
+            return None
+        if tokens[start].norm != QUOTE and _wrapped_in_quotes(tokens, start, end):
+            return None  # a bare alias does not match quoted text
+        found = (resolve or self.lookup_key)(tuple(t.norm for t in tokens[start:end]))
         if found is None:
             return None
         outlet, method = found
-        if tokens[start].norm != QUOTE and _wrapped_in_quotes(tokens, start, end):
-            return None  # a bare alias does not match quoted text
         return Match(outlet, start, end, tokens[start].start, tokens[end - 1].end, method)
 
 

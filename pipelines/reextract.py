@@ -84,7 +84,7 @@ def reextract(db_path: Path, outlet: str | None = None, workers: int | None = No
                 if error and not quiet:
                     print(f"article {article_id}: {error}", file=sys.stderr)
             else:
-                old = store.db["articles"].get(article_id)
+                old = store.db.table("articles").get(article_id)
                 record["fetched_url"] = old["fetched_url"]
                 record["fetched_at"] = old["fetched_at"]
                 fields = changed_fields(old, record)

@@ -109,18 +109,27 @@ def _002_provenance(db: Database) -> None:
     db.execute(
         """
         CREATE VIEW article_chains AS
+        WITH hops AS (
+            SELECT c.*, lag(coalesce(c.source, c.source_name)) OVER (
+                PARTITION BY c.article_id ORDER BY c.position) AS previous
+            FROM citations c
+        )
         SELECT a.id AS article_id, a.outlet, a.url, a.title, a.published,
-               count(c.id) AS hops,
+               count(h.id) AS hops,
+               -- "A → B (cites) → C (interview)"; a hop not cited by the previous source starts
+               -- a new branch: "; A → D (statement)".
                a.outlet || coalesce(group_concat(
-                   ' → ' || coalesce(c.source, c.source_name) || ' (' || c.relation || ')', ''), '')
+                   CASE WHEN h.position = 1 OR h.cited_by = h.previous THEN ' → '
+                        ELSE '; ' || coalesce(h.cited_by, '?') || ' → ' END
+                   || coalesce(h.source, h.source_name) || ' (' || h.relation || ')', ''), '')
                    AS chain,
                json_group_array(json_object(
-                   'position', c.position, 'source', c.source, 'source_name', c.source_name,
-                   'cited_by', c.cited_by, 'relation', c.relation, 'method', c.method,
-                   'evidence', c.evidence, 'resolved_article_id', c.resolved_article_id))
-                   FILTER (WHERE c.id IS NOT NULL) AS chain_json
+                   'position', h.position, 'source', h.source, 'source_name', h.source_name,
+                   'cited_by', h.cited_by, 'relation', h.relation, 'method', h.method,
+                   'evidence', h.evidence, 'resolved_article_id', h.resolved_article_id))
+                   FILTER (WHERE h.id IS NOT NULL) AS chain_json
         FROM articles a
-        LEFT JOIN (SELECT * FROM citations ORDER BY article_id, position) c ON c.article_id = a.id
+        LEFT JOIN (SELECT * FROM hops ORDER BY article_id, position) h ON h.article_id = a.id
         GROUP BY a.id
         """
     )
@@ -224,7 +233,7 @@ def _003_incremental(db: Database) -> None:
         """
     )
     if "articles_fts" not in db.table_names():
-        db["articles"].enable_fts(["title", "text"], create_triggers=True)
+        db.table("articles").enable_fts(["title", "text"], create_triggers=True)
 
 
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
@@ -246,7 +255,7 @@ def migrate(db: Database) -> list[str]:
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
     done = set(applied_migrations(db))
-    applied = []
+    applied: list[str] = []
     for name, step in MIGRATIONS:
         if name in done:
             continue

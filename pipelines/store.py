@@ -71,7 +71,7 @@ class ArticleStore:
             for o in load_registry()
         ]  # fmt: skip
         with self.db.atomic():
-            self.db["outlets"].upsert_all(rows, pk="id")
+            self.db.table("outlets").upsert_all(rows, pk="id")
 
     def row_for(self, record: dict[str, Any]) -> dict[str, Any]:
         row = {column: record.get(column) for column in ARTICLE_COLUMNS}
@@ -114,7 +114,7 @@ class ArticleStore:
             old = self.find(keys)
             if old is None:
                 row["first_seen"] = row["fetched_at"]
-                article_id = int(self.db["articles"].insert(row).last_pk)
+                article_id = int(self.db.table("articles").insert(row).last_rowid or 0)
                 outcome = "new"
             elif old["content_hash"] == row["content_hash"] and revise:
                 article_id = old["id"]
@@ -129,13 +129,13 @@ class ArticleStore:
                     self.add_revision(old, row)
                     row["modified"] = row["modified"] or row["fetched_at"]
                 row["gone_at"] = None
-                self.db["articles"].update(article_id, row)
+                self.db.table("articles").update(article_id, row)
                 outcome = "updated"
             self.replace_children(article_id, record)
             self.near_duplicates += link_near_duplicates(self.db, article_id, row["text"], row["published"])
             self.resolved += resolve_article(self.db, article_id)
             if html is not None and self.keep_html:
-                self.db["pages"].upsert(
+                self.db.table("pages").upsert(
                     {
                         "article_id": article_id,
                         "fetched_url": row["fetched_url"],
@@ -152,7 +152,7 @@ class ArticleStore:
         number = self.db.execute(
             "SELECT coalesce(max(revision), 0) + 1 FROM revisions WHERE article_id = ?", [old["id"]]
         ).fetchone()[0]
-        self.db["revisions"].insert(
+        self.db.table("revisions").insert(
             {
                 "article_id": old["id"], "revision": number, "detected_at": row["fetched_at"],
                 "changed": json.dumps(changed), "title": old["title"], "text": old["text"],
@@ -168,14 +168,14 @@ class ArticleStore:
             for r in record.get("removals") or []
         ]
         if removals:
-            self.db["removals"].insert_all(removals)
+            self.db.table("removals").insert_all(removals)
         self.db.execute("DELETE FROM citations WHERE article_id = ?", [article_id])
         citations = [
             {"article_id": article_id, **{key: c.get(key) for key in CITATION_COLUMNS}}
             for c in record.get("citations") or []
         ]
         if citations:
-            self.db["citations"].insert_all(citations)
+            self.db.table("citations").insert_all(citations)
 
     def mark_gone(self, url: str, when: str) -> bool:
         """An article whose page now answers 404/410 keeps its row, marked gone."""

@@ -44,3 +44,18 @@ def test_migrations_are_idempotent_and_versioned(tmp_path: Path) -> None:
     assert migrate(db) == []
     assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert db["articles"].count == 1
+
+
+def test_datasette_metadata_names_real_tables_and_columns(fresh_db: Database) -> None:
+    import json
+
+    metadata = json.loads((DOC.parent.parent / "datasette-metadata.json").read_text("utf-8"))
+    tables = metadata["databases"]["news"]["tables"]
+    for name, config in tables.items():
+        assert name in fresh_db.table_names(), name
+        columns = {column.name for column in fresh_db[name].columns}
+        for facet in config.get("facets", []):
+            column = facet if isinstance(facet, str) else next(iter(facet.values()))
+            assert column in columns, (name, facet)
+    for query in metadata["databases"]["news"]["queries"].values():
+        fresh_db.execute(query["sql"]).fetchall()  # valid SQL against the real schema

@@ -285,7 +285,7 @@ class NewsSpider(scrapy.Spider):
             self.inc("news/skipped/not_text")
             logger.info("not a text page, skipped: %s", response.url)
             return
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if "xml" in ctype and ("rss" in ctype or "atom" in ctype):
             yield from self.parse_feed(response)
             return
