@@ -179,7 +179,9 @@ def score_item(predicted: Sequence[dict[str, Any]], gold: Sequence[dict[str, Any
     return tally
 
 
-def evaluate(items: Sequence[dict[str, Any]], registry: Registry | None = None, *, strict: bool = False) -> Report:
+def evaluate(
+    items: Sequence[dict[str, Any]], registry: Registry | None = None, *, strict: bool = False
+) -> Report:
     """Run the detector on every item and tally the results."""
     registry = registry or load_registry()
     report = Report()
@@ -207,7 +209,9 @@ def _row(label: str, tally: Tally) -> str:
 
 
 def format_report(report: Report) -> str:
-    header = f"{'':<24} {'items':>5} {'gold':>5} {'pred':>5} {'P':>6} {'R':>6} {'F1':>6} {'rel':>6} {'chain':>6}"
+    header = (
+        f"{'':<24} {'items':>5} {'gold':>5} {'pred':>5} {'P':>6} {'R':>6} {'F1':>6} {'rel':>6} {'chain':>6}"
+    )
     lines = [header, _row("overall", report.overall), ""]
     lines += [_row(f"family {k}", v) for k, v in sorted(report.by_family.items())]
     lines.append("")
@@ -237,7 +241,9 @@ def format_errors(report: Report) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Score the attribution detector on a labelled JSONL set.")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the labelled set (JSONL)")
-    parser.add_argument("--show-errors", action="store_true", help="print the items that are not exactly right")
+    parser.add_argument(
+        "--show-errors", action="store_true", help="print the items that are not exactly right"
+    )
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--strict-labels", action="store_true", help="score the labels as written")
     args = parser.parse_args(argv)
@@ -247,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\nwrong items:")
         print(format_errors(report))
     if args.json:
-        args.json.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     return 0
 
 

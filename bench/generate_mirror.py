@@ -99,6 +99,8 @@ TRANSLIT = dict(
     )
 )
 SLOT = re.compile(r"@@([a-z_]+)@@")
+# Words after which a period does not end the sentence.
+ABBREVIATIONS = frozenset("ул пр им мкр тыс млн млрд руб трлн кв см др т г гг".split())
 
 
 class TemplateError(ValueError):
@@ -253,7 +255,8 @@ def split_sentences(paragraph: str) -> list[str]:
         elif char in ".!?…" and depth == 0 and paragraph[i + 1 : i + 2] == " ":
             following = paragraph[i + 2 : i + 3]
             word = re.search(r"(\w+)$", paragraph[start:i])
-            if following.isupper() and following.isalpha() and word and len(word.group(1)) > 3:
+            abbreviation = word is None or len(word.group(1)) < 2 or word.group(1).lower() in ABBREVIATIONS
+            if following.isupper() and following.isalpha() and not abbreviation:
                 out.append(paragraph[start : i + 1].strip())
                 start = i + 2
     out.append(paragraph[start:].strip())
@@ -576,10 +579,12 @@ def make_title(rng: random.Random, corpus: Corpus) -> tuple[str, int]:
             if word.startswith(("сообщает", "передает")) or (words and words[-1].endswith(",") and len(words) >= 5):
                 break
             words.append(word)
+            if word[-1] in ".!?…":  # a sentence that the splitter left joined to the next
+                break
         words = words[:12]
         while words and (len(words[-1]) <= 2 or words[-1] in ("что", "для", "как", "если", "где")):
             words.pop()
-        title = " ".join(words).rstrip(",:;–-").strip()
+        title = " ".join(words).rstrip(",:;–-.!?…").strip()
         if len(words) >= 4 and title.count("«") == title.count("»"):
             return title[0].upper() + title[1:] + rng.choice(TITLE_ENDINGS), sid
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ from pipelines.outlets import (
 
 __all__ = ["find_citations", "resolve_name"]
 
+logger = logging.getLogger(__name__)
+
 MAX_EVIDENCE = 300
 # A name slot longer than this is a clause, not a name.
 MAX_NAME_TOKENS = 9
@@ -59,6 +62,11 @@ MAX_LEFT_TOKENS = 7
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+def _stems(text: str) -> tuple[str, ...]:
+    # a tuple, because str.startswith takes one: a word starts with any of the stems in one C call
+    return tuple(text.split())
 
 
 # Verbs whose subject follows them: «сообщает X», «Об этом сообщило МЧС», «цитирует X».
@@ -118,7 +126,9 @@ TRIGGER_LEXICON = (
     | RU_LINK_VERBS
     | KK_RELAY_VERBS
     | KK_LEFT_CITES
-    | _words("ссылкой интервью источник источники корреспондент приводит согласно сілтеме сұхбатында делінген")
+    | _words(
+        "ссылкой интервью источник источники корреспондент приводит согласно сілтеме сұхбатында делінген"
+    )
     | _words("хабарламасында мәлімдемесінде")
     | EN_REPORT_VERBS
     | _words("citing quoting according interview")
@@ -153,51 +163,43 @@ RU_PRESS = _words(
 )
 KK_PRESS_HEAD = "баспасөз"
 KK_LEGAL_TAIL = _words("ақ жшс рмк ркм мкк ұк шжқ рмқк жақ ққ")
-NATIONAL_TAILS = (("рк",), ("казахстана",), ("республики", "казахстан"), ("of", "kazakhstan"), ("kazakhstan",))
+NATIONAL_TAILS = (("рк",), ("казахстана",), ("республики", "казахстан"), ("of", "kazakhstan"))
 NATIONAL_HEADS = (("қр",), ("kazakh",), ("kazakhstan's",), ("қазақстан", "республикасы"), ("казахстанский",))
 LEGAL_FORMS = _words("ао тоо ргп гкп нао ао нк ак жшс ртк мемлекеттік jsc llp")
 # Words that make a name a body (not a medium) when it is not in the registry.
 BODY_WORDS = _words("суд суда суде суду сот дчс дп мвд мчс мид кнб ао тоо гкп ргп нао ақ жшс")
-BODY_STEMS = (
-    "министерств", "минист", "департамент", "управлени", "комитет", "акимат", "ведомств", "прокуратур",
-    "служб", "пресс-служб", "пресс-центр", "компани", "банк", "бюро", "фонд", "совет", "палат",
-    "инспекци", "комисси", "избирком", "полици", "метрополитен", "зоопарк", "больниц", "аэропорт", "университет", "школ",
-    "центр", "агентство по", "министрлі", "басқарма", "комитеті", "әкімдіг", "қызмет", "полиция",
-    "прокуратура", "ұлттық",
-    "ministry", "department", "bureau", "committee", "office", "service", "police", "court", "prosecutor",
-    "government", "akimat", "administration", "bank", "authority", "commission", "council", "fund",
-    "center", "centre", "agency for", "inspectorate",
+BODY_STEMS = _stems(
+    "министерств минист департамент управлени комитет акимат ведомств прокуратур служб пресс-служб "
+    "пресс-центр компани банк бюро фонд совет палат инспекци комисси избирком полици метрополитен "
+    "зоопарк больниц аэропорт университет школ центр министрлі басқарма комитеті әкімдіг қызмет "
+    "полиция прокуратура ұлттық ministry department bureau committee office service police court "
+    "prosecutor government akimat administration bank authority commission council fund center centre "
+    "inspectorate"
 )
-MEDIA_HINTS = (
-    "газет", "издани", "телеканал", "радио", "агентств", "журнал", "портал", "news", "times", "post",
-    "today", "media", "tv", "press", "daily", "herald", "journal", "tribune", "gazette", "village", "bell",
-)
+BODY_PHRASES = ("агентство по", "agency for")
 # Anonymous or vague: «источник в правительстве», «опрос», «ряд СМИ», «очевидцы», «sources».
-VAGUE_STEMS = (
-    "источник", "очевидц", "опрос", "исследовани", "эксперт", "специалист", "аналитик", "соцсет",
-    "социальн", "пользовател", "жител", "свидетел", "собеседник", "знакомы", "неназванн", "анонимн",
-    "осведомленн", "некотор", "местны", "сауалнама", "зерттеу", "дереккөз", "сарапшы", "тұрғын",
-    "куәгер", "әлеуметтік", "source", "people", "survey", "poll", "study", "studies", "research",
-    "expert", "analyst", "officials", "witness", "eyewitness", "resident", "insider", "unnamed",
-    "anonymous", "several", "authorities", "ведомств", "регулятор", "собственн", "власт", "надзорн",
-    "правоохранител", "силовик", "agency's", "ministry's", "regulator",
+VAGUE_STEMS = _stems(
+    "источник очевидц опрос исследовани эксперт специалист аналитик соцсет социальн пользовател жител "
+    "свидетел собеседник знакомы неназванн анонимн осведомленн некотор местны сауалнама зерттеу "
+    "дереккөз сарапшы тұрғын куәгер әлеуметтік source people survey poll study studies research "
+    "expert analyst officials witness eyewitness resident insider unnamed anonymous several "
+    "authorities ведомств регулятор собственн власт надзорн правоохранител силовик agency's "
+    "ministry's regulator"
 )
 VAGUE_WORDS = _words(
     "ряд ряда сми его ее их свои данные официальные person media local some one his her their its "
     "a an this that these those"
 )
 # Person titles: a name slot starting with one is a person, not a source.
-PERSON_STEMS = (
-    "министр", "вице-министр", "замминистр", "заместител", "замглав", "председател", "зампред",
-    "директор", "руководител", "начальник", "президент", "премьер", "депутат", "сенатор", "эксперт",
-    "экономист", "аналитик", "блогер", "журналист", "спикер", "пресс-секретар", "представител",
-    "официальный", "официальная", "генсек", "губернатор", "политолог", "сотрудник", "госсекретар",
-    "секретар", "советник", "помощник", "уполномоченн", "омбудсмен", "профессор", "ученый", "адвокат",
-    "юрист", "прокурор", "следовател", "полицейск", "спасател", "ректор", "тренер", "бывш", "экс-",
-    "орынбасар", "басшы", "төраға", "сарапшы", "дәрігер", "тергеуші", "хатшы", "кеңесші", "министрі",
-    "minister", "president", "director", "chairman", "chairwoman", "spokes", "ambassador", "governor",
-    "secretary", "adviser", "advisor", "founder", "senator", "lawmaker", "economist", "professor",
-    "journalist", "blogger",
+PERSON_STEMS = _stems(
+    "министр вице-министр замминистр заместител замглав председател зампред директор руководител "
+    "начальник президент премьер депутат сенатор эксперт экономист аналитик блогер журналист спикер "
+    "пресс-секретар представител официальный официальная генсек губернатор политолог сотрудник "
+    "госсекретар секретар советник помощник уполномоченн омбудсмен профессор ученый адвокат юрист "
+    "прокурор следовател полицейск спасател ректор тренер бывш экс- орынбасар басшы төраға сарапшы "
+    "дәрігер тергеуші хатшы кеңесші министрі minister president director chairman chairwoman spokes "
+    "ambassador governor secretary adviser advisor founder senator lawmaker economist professor "
+    "journalist blogger"
 )
 PERSON_WORDS = _words(
     "аким акима акиму акимом акиме глава главы главу главой главе мэр мэра посол посла судья судьи врач "
@@ -214,19 +216,24 @@ GEO_EXTENDERS = _words(
 _GEO_ADJ_RE = re.compile(r"^[А-ЯЁA-Z][\w-]*(?:ской|цкой|ского|цкого|ской|ском|ского)$")
 GEO_NOUNS = _words("города г области района края округа республики")
 # Words before a name that make it foreign or regional: «Ресей ІІМ», «Russia's Foreign Ministry».
-LEFT_GEO = _words("ресей ресейдің қытай қытайдың ақш ақш-тың russia's russian u.s us chinese china's облыстық")
+LEFT_GEO = _words(
+    "ресей ресейдің қытай қытайдың ақш ақш-тың russia's russian u.s us chinese china's облыстық"
+)
 # Sentence openers that are not part of a name in a left slot.
 LEFT_OPENERS = _words(
     "ал алайда биыл бүгін кеше ертең сондай-ақ осылайша мәселен сонымен қатар бұған дейін ендеше яғни "
     "сондықтан және жалпы ресми the earlier meanwhile also as according также ранее как а но"
 )
 # Words that end a name slot on the right.
-STOP_WORDS = _words(
-    "в во на о об что чтобы со с для из от до к ко у за ссылаясь слова слов а но где когда после "
-    "согласно через при который которое которая которые которого которой "
-    "citing quoting on in at that earlier last this said says reported reports with from to for as who "
-    "which while after before according quoted told сілтеме деп және"
-) | RU_LINK_VERBS
+STOP_WORDS = (
+    _words(
+        "в во на о об что чтобы со с для из от до к ко у за ссылаясь слова слов а но где когда после "
+        "согласно через при который которое которая которые которого которой "
+        "citing quoting on in at that earlier last this said says reported reports with from to for as who "
+        "which while after before according quoted told сілтеме деп және"
+    )
+    | RU_LINK_VERBS
+)
 COORDINATORS = _words("и and")
 LEAD_FILLERS = _words("для with ранее также уже вчера сегодня накануне earlier also")
 CHANNEL_NOUNS = _words(
@@ -290,7 +297,11 @@ def _canon(word: str) -> str:
     candidates: set[str] = set()
     for variant in {collapsed, *deletions(collapsed)}:
         candidates |= _TRIGGER_DELETES.get(variant, set())
-    hits = {c for c in candidates if c[0] == collapsed[0] and damerau1(collapsed, c) and not _inflection(collapsed, c)}
+    hits = {
+        c
+        for c in candidates
+        if c[0] == collapsed[0] and damerau1(collapsed, c) and not _inflection(collapsed, c)
+    }
     return _COLLAPSED[hits.pop()] if len(hits) == 1 else word
 
 
@@ -325,34 +336,29 @@ def _is_domain(word: str) -> bool:
     return bool(_DOMAIN_RE.search(word.casefold()))
 
 
-def _starts(word: str, stems: tuple[str, ...]) -> bool:
-    # str.startswith takes a tuple: one C call instead of a Python loop over the stems
-    return word.startswith(stems)
-
-
 @functools.lru_cache(maxsize=65536)
 def _is_person_word(word: str) -> bool:
     if word in PERSON_WORDS:
         return True
-    return _starts(word, PERSON_STEMS) and not _starts(word, PERSON_EXCEPTIONS)
+    return word.startswith(PERSON_STEMS) and not word.startswith(PERSON_EXCEPTIONS)
 
 
 @functools.lru_cache(maxsize=65536)
 def _is_vague_word(word: str) -> bool:
-    return word in VAGUE_WORDS or _starts(word, VAGUE_STEMS)
+    return word in VAGUE_WORDS or word.startswith(VAGUE_STEMS)
 
 
 def _looks_like_body(words: Sequence[str]) -> bool:
-    text = " ".join(words)
     if any(w in BODY_WORDS or w.startswith(BODY_STEMS) for w in words):
         return True
-    return any(" " in s and s in text for s in BODY_STEMS)
+    text = " ".join(words)
+    return any(phrase in text for phrase in BODY_PHRASES)
 
 
-def _looks_like_media(words: Sequence[str], quoted: bool) -> bool:
-    if any(_is_domain(w) for w in words) or any(w.startswith(MEDIA_HINTS) for w in words):
-        return True
-    return not _looks_like_body(words)
+def _looks_like_media(words: Sequence[str]) -> bool:
+    """An unregistered name is taken for a medium unless it reads like a body («Lada.kz», «Eurasianet»,
+    «Уральская неделя» are media; «ДЧС Алматинской области», «пресс-служба зоопарка» are not)."""
+    return any(_is_domain(w) for w in words) or not _looks_like_body(words)
 
 
 def _strip_possessive(word: str) -> str:
@@ -443,10 +449,7 @@ def _is_latin(word: str) -> bool:
 
 def resolve_name(name: str, registry: Registry | None = None) -> Outlet | None:
     """The registry entry for a source name as written (press services map to their body)."""
-    try:
-        found = resolve_key(normalise_name(name), registry or load_registry())
-    except Exception:  # a name must never break the caller
-        return None
+    found = resolve_key(normalise_name(name), registry or load_registry())
     return found[0] if found else None
 
 
@@ -473,10 +476,6 @@ class Chain:
     rank: int  # 0 dateline, 1 source line, 2 phrase
     pos: int
     secondary: bool = False
-
-    def hops(self) -> Iterable[Hop]:
-        for level in self.levels:
-            yield from level
 
 
 @dataclass
@@ -558,8 +557,7 @@ class _Doc:
         while outlet is not None and s + 1 < e and self._generic_tail(s):
             s += 1  # «agency Kazinform», «телеканалу «Астана»»: resolved with the generic noun, shown without
         words = [t.norm for t in self.tokens[s:e] if t.is_word]
-        quoted = self.tokens[s].kind == "quote"
-        media = outlet.is_media if outlet else _looks_like_media(words, quoted)
+        media = outlet.is_media if outlet else _looks_like_media(words)
         return Name(s, e, self.span_text(s, e), outlet, method, media)
 
     def _resolver(self, key: tuple[str, ...]) -> tuple[Outlet, str] | None:
@@ -593,9 +591,9 @@ class _Doc:
                 s += 1
             elif word in {"в", "на"} and self.norm(s + 1) in CHANNEL_NOUNS and s + 2 < stop:
                 s += 2  # «со ссылкой на пост в Telegram-канале X»
-            elif word == "the" and not self.tokens[s].is_capitalised:
-                s += 1
-            elif word in RU_PRESS and self.norm(s + 1) in RU_PRESS:
+            elif (word == "the" and not self.tokens[s].is_capitalised) or (
+                word in RU_PRESS and self.norm(s + 1) in RU_PRESS
+            ):
                 s += 1
             else:
                 break
@@ -619,7 +617,12 @@ class _Doc:
         return _is_vague_word(word) or word in PLATFORMS
 
     def parse_right(
-        self, s: int, stop: int | None = None, *, extend: bool = True, lower_ok: bool = False,
+        self,
+        s: int,
+        stop: int | None = None,
+        *,
+        extend: bool = True,
+        lower_ok: bool = False,
         lower_body: bool = False,
     ) -> Name | None:
         """The name that starts a slot [s, stop); without stop, the slot ends at punctuation or a stop word."""
@@ -639,7 +642,10 @@ class _Doc:
             s, found = self._registry_after_adjectives(s, stop)
         if found is not None:
             end, outlet, method = found
-            if self.norm(s) == "the" and self.registry.lookup_key(tuple(t.norm for t in self.tokens[s:end])) is None:
+            if (
+                self.norm(s) == "the"
+                and self.registry.lookup_key(tuple(t.norm for t in self.tokens[s:end])) is None
+            ):
                 s += 1  # «The National Bank»: «The» is not part of this name («The New York Times» keeps it)
             end = self._take_kk_press(end, stop)
             if extend:
@@ -698,7 +704,9 @@ class _Doc:
         text = self.tokens[i].text
         return 2 <= len(text) <= 6 and text.isupper() and text.isalpha()
 
-    def _unregistered_right(self, s: int, stop: int, *, lower_ok: bool, lower_body: bool = False) -> Name | None:
+    def _unregistered_right(
+        self, s: int, stop: int, *, lower_ok: bool, lower_body: bool = False
+    ) -> Name | None:
         toks = self.tokens
         first = toks[s]
         if first.kind == "quote":
@@ -731,16 +739,20 @@ class _Doc:
         end = self._trim_generic_tail(s, end)
         if end - s > MAX_NAME_TOKENS:
             return None
-        if body_lead and not (press or lower_ok or first.is_capitalised):
-            if not any(t.is_capitalised for t in toks[s + 1 : end]) and not (lower_body and end - s >= 2):
-                return None
+        lowercase_only = not any(t.is_capitalised for t in toks[s:end])
+        if body_lead and lowercase_only and not (press or lower_ok or (lower_body and end - s >= 2)):
+            return None  # «в полиции»: a body named only by a common noun
         if press and end - s >= 2 and all(_is_vague_word(t.norm) for t in toks[s + 1 : end] if t.is_word):
             return None  # «пресс-служба ведомства»: refers back to a body named before
         return self._checked(s, end)
 
     def _lower_body_name(self, s: int, stop: int) -> bool:
         words = [t.norm for t in self.tokens[s:stop] if t.is_word]
-        return 2 <= len(words) <= 5 and _looks_like_body(words) and all(t.text.islower() for t in self.tokens[s:stop] if t.is_word)
+        return (
+            2 <= len(words) <= 5
+            and _looks_like_body(words)
+            and all(t.text.islower() for t in self.tokens[s:stop] if t.is_word)
+        )
 
     def _starts_name(self, i: int) -> bool:
         tok = self.tokens[i]
@@ -841,27 +853,31 @@ class _Doc:
 
 def _blocked_tokens(text: str, tokens: list[Token]) -> list[bool]:
     """Tokens inside quoted speech or on a photo-credit line: no trigger or name counts there."""
-    spans: list[tuple[int, int]] = []
-    for regex in _SPEECH_RES:
-        for m in regex.finditer(text):
-            if _is_speech(text, m.start(), m.end()):
-                spans.append((m.start() + 1, m.end() - 1))
+    spans = _merged(
+        (m.start() + 1, m.end() - 1)
+        for regex in _SPEECH_RES
+        for m in regex.finditer(text)
+        if _is_speech(text, m.start(), m.end())
+    )
     blocked = [False] * len(tokens)
-    if spans:
-        spans.sort()
-        starts = [a for a, _ in spans]
-        for idx, tok in enumerate(tokens):
-            k = bisect.bisect_right(starts, tok.start) - 1
-            while k >= 0:
-                a, b = spans[k]
-                if a <= tok.start < b:
-                    blocked[idx] = True
-                    break
-                k -= 1
-                if k >= 0 and spans[k][1] < tok.start - 2000:
-                    break
+    k = 0
+    for idx, tok in enumerate(tokens):  # tokens and disjoint spans both in text order: one pass
+        while k < len(spans) and spans[k][1] <= tok.start:
+            k += 1
+        blocked[idx] = k < len(spans) and spans[k][0] <= tok.start
     _block_credit_lines(tokens, blocked)
     return blocked
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping character spans merged into disjoint ones, in order."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def _is_speech(text: str, start: int, end: int) -> bool:
@@ -880,13 +896,21 @@ def _block_credit_lines(tokens: list[Token], blocked: list[bool]) -> None:
     while i < n:
         tok = tokens[i]
         credit = tok.is_word and tok.norm in CREDIT_WORDS
-        if credit and (i == 0 or tokens[i - 1].kind == "newline" or _credit_follows(tokens, i)):
+        if credit and (_credit_follows(tokens, i) or _short_line_start(tokens, i)):
             j = i
             while j < n and tokens[j].kind != "newline":
                 blocked[j] = True
                 j += 1
             i = j
         i += 1
+
+
+def _short_line_start(tokens: list[Token], i: int) -> bool:
+    """«Фото Даурена Сейткали/Vecher.kz»: a short line that starts with a credit word (a caption)."""
+    if i > 0 and tokens[i - 1].kind != "newline":
+        return False
+    end = next((k for k in range(i, min(len(tokens), i + 16)) if tokens[k].kind == "newline"), len(tokens))
+    return end - i <= 12
 
 
 def _credit_follows(tokens: list[Token], i: int) -> bool:
@@ -982,14 +1006,11 @@ def _link_at(doc: _Doc, j: int) -> int | None:
 def _relay(doc: _Doc, i: int, relation: str) -> None:
     """«..., сообщает X [со ссылкой на Y ...]», «цитирует министра X», «Об этом сообщило МЧС»."""
     s = i + 1
-    while doc.can(s) == doc.can(i) or doc.can(s) in RU_SUBJECT_VERBS and doc.can(s) == doc.can(i):
+    while doc.can(s) == doc.can(i):
         s += 1  # «сообщает сообщает»
     if s < len(doc.tokens) and doc.norm(s) in {"в", "во"}:
         return  # «пишет в Facebook блогер»: a person's channel
-    if relation == "quotes":
-        name = _quoted_subject(doc, s)
-    else:
-        name = doc.parse_right(s)
+    name = _quoted_subject(doc, s) if relation == "quotes" else doc.parse_right(s)
     if name is None:
         return
     names = _coordinated(doc, name)
@@ -1010,7 +1031,12 @@ def _quoted_subject(doc: _Doc, s: int) -> Name | None:
         if doc.tokens[k].is_word and _is_person_word(doc.norm(k)):
             after_person = True
             k += 1
-            while k < stop and doc.tokens[k].is_word and doc.tokens[k].text.islower() and doc.norm(k) not in RU_PRESS:
+            while (
+                k < stop
+                and doc.tokens[k].is_word
+                and doc.tokens[k].text.islower()
+                and doc.norm(k) not in RU_PRESS
+            ):
                 k += 1  # «главу ведомства», «министра национальной экономики»
             continue
         name = doc.parse_right(k, stop, extend=False)
@@ -1138,7 +1164,9 @@ def _source_line(doc: _Doc, i: int) -> None:
     k = s
     while k < end:
         stop = k
-        while stop < end and toks[stop].text not in {",", ";", "|", ")", "]"} and not _sentence_dot(doc, stop):
+        while (
+            stop < end and toks[stop].text not in {",", ";", "|", ")", "]"} and not _sentence_dot(doc, stop)
+        ):
             stop += 1
         name = _url_name(doc, k, stop) or doc.parse_right(k, stop, lower_ok=False)
         if name is not None:
@@ -1158,7 +1186,7 @@ def _url_name(doc: _Doc, s: int, stop: int) -> Name | None:
     """«Источник: https://tengrinews.kz/...»: the outlet of the URL's host."""
     text = doc.text[doc.tokens[s].start : doc.tokens[stop - 1].end] if stop > s else ""
     m = re.match(r"(?:https?://)?((?:[\w-]+\.)+[a-z]{2,})(?:/\S*)?$", text.strip(), re.IGNORECASE)
-    if not m or "/" not in text and "://" not in text:
+    if not m or ("/" not in text and "://" not in text):
         return None
     outlet = doc.registry.by_domain(m.group(1))
     return Name(s, stop, text.strip(), outlet, "domain" if outlet else "unregistered", True)
@@ -1248,7 +1276,9 @@ def _kk_delingen(doc: _Doc, i: int) -> None:
     if name is None:
         return
     doc.consumed.update(range(i, k + 1))
-    _add(doc, [[_hop(doc, name, _subject_relation(name, "statement"), i)]], doc.tokens[i].start, secondary=True)
+    _add(
+        doc, [[_hop(doc, name, _subject_relation(name, "statement"), i)]], doc.tokens[i].start, secondary=True
+    )
 
 
 def _kk_interview(doc: _Doc, i: int) -> None:
@@ -1273,11 +1303,17 @@ def _en_report(doc: _Doc, i: int) -> None:
     floor = doc.clause_start(i)
     name = doc.parse_left(floor, i)
     if name is None:
-        if floor == i and (doc.norm(i + 1) == "the" or doc.tokens[min(i + 1, len(doc.tokens) - 1)].is_capitalised):
+        if floor == i and (
+            doc.norm(i + 1) == "the" or doc.tokens[min(i + 1, len(doc.tokens) - 1)].is_capitalised
+        ):
             _en_inverted(doc, i)  # «…, said the Ministry of Energy.»
         return
     said = doc.can(i) in EN_SAID
-    if said and name.outlet is None and not _looks_like_body([t.norm for t in doc.tokens[name.start : name.end]]):
+    if (
+        said
+        and name.outlet is None
+        and not _looks_like_body([t.norm for t in doc.tokens[name.start : name.end]])
+    ):
         return  # «Zhanibekov said»: a person
     relation = "statement" if said and not name.media else _subject_relation(name, "cites")
     levels = [[_hop(doc, name, relation, i)]]
@@ -1296,8 +1332,8 @@ def _en_report(doc: _Doc, i: int) -> None:
 
 def _en_inverted(doc: _Doc, i: int) -> None:
     name = doc.parse_right(i + 1)
-    if name is None or name.outlet is None and not _looks_like_body(
-        [t.norm for t in doc.tokens[name.start : name.end]]
+    if name is None or (
+        name.outlet is None and not _looks_like_body([t.norm for t in doc.tokens[name.start : name.end]])
     ):
         return
     relation = "statement" if doc.can(i) in EN_SAID and not name.media else _subject_relation(name, "cites")
@@ -1375,7 +1411,8 @@ def _scan(doc: _Doc) -> None:
         _dispatch(doc, i, word)
 
 
-def _dispatch(doc: _Doc, i: int, word: str) -> None:  # noqa: C901 - one branch per trigger family
+def _dispatch(doc: _Doc, i: int, word: str) -> None:
+    """Run the handler of the trigger family that word (the canonical form of token i) belongs to."""
     prev = doc.can(i - 1)
     if word in RU_QUOTE_VERBS:
         _relay(doc, i, "quotes")
@@ -1393,9 +1430,9 @@ def _dispatch(doc: _Doc, i: int, word: str) -> None:  # noqa: C901 - one branch 
         levels: list[list[Hop]] = []
         _links(doc, i - 1, levels)
         _add(doc, levels, doc.tokens[i].start)
-    elif word in RU_DATA_NOUNS and (prev == "по" or _adj_after_po(doc, i)):
-        _data(doc, i, i + 1)
-    elif word in RU_SOGLASNO_NOUNS and prev == "согласно":
+    elif (word in RU_DATA_NOUNS and (prev == "по" or _adj_after_po(doc, i))) or (
+        word in RU_SOGLASNO_NOUNS and prev == "согласно"
+    ):
         _data(doc, i, i + 1)
     elif word == "приводит" and doc.norm(i + 1) in {"данные", "сведения", "цифры"}:
         _data(doc, i, i + 2)
@@ -1436,10 +1473,21 @@ def _dispatch(doc: _Doc, i: int, word: str) -> None:  # noqa: C901 - one branch 
 
 
 DISPATCH_WORDS = (
-    RU_QUOTE_VERBS | RU_SUBJECT_VERBS | RU_IMPERSONAL | RU_PLURAL_STATEMENT | RU_DATA_NOUNS | RU_SOGLASNO_NOUNS
-    | KK_RELAY_VERBS | KK_LEFT_STATEMENT | KK_LEFT_CITES | EN_REPORT_VERBS | SOURCE_LABELS
+    RU_QUOTE_VERBS
+    | RU_SUBJECT_VERBS
+    | RU_IMPERSONAL
+    | RU_PLURAL_STATEMENT
+    | RU_DATA_NOUNS
+    | RU_SOGLASNO_NOUNS
+    | KK_RELAY_VERBS
+    | KK_LEFT_STATEMENT
+    | KK_LEFT_CITES
+    | EN_REPORT_VERBS
+    | SOURCE_LABELS
     | {b for _, b in KK_LEFT_CITES_PAIRS}
-    | _words("data figures statistics ссылкой приводит according интервью беседе эфире interview сілтеме делінген сұхбатында quoted")
+    | _words(
+        "data figures statistics ссылкой приводит according интервью беседе эфире interview сілтеме делінген сұхбатында quoted"
+    )
 )
 
 
@@ -1450,18 +1498,10 @@ def _adj_after_po(doc: _Doc, i: int) -> bool:
 
 def _en_quoted(doc: _Doc, i: int) -> None:
     """«X quoted Y as saying» (left subject) or «was quoted by X» (right)."""
-    if doc.norm(i + 1) == "by":
-        name = doc.parse_right(i + 2)
-    else:
-        name = doc.parse_left(doc.clause_start(i), i)
+    by = doc.norm(i + 1) == "by"
+    name = doc.parse_right(i + 2) if by else doc.parse_left(doc.clause_start(i), i)
     if name is not None:
         _add(doc, [[_hop(doc, name, "quotes", i)]], doc.tokens[i].start)
-
-
-@dataclass
-class _Party:
-    label: str | None
-    media: bool
 
 
 def _assemble(doc: _Doc, publisher: Outlet | None, publisher_label: str | None) -> list[dict[str, Any]]:
@@ -1478,7 +1518,8 @@ def _assemble(doc: _Doc, publisher: Outlet | None, publisher_label: str | None) 
     chains = sorted(doc.chains, key=lambda c: (c.rank, c.pos))
     outer = [c for c in chains if c.rank < 2]
     relays = [c for c in chains if c.rank == 2 and not c.secondary and any(h.name.media for h in c.levels[0])]
-    others = sorted((c for c in chains if c.rank == 2 and c not in relays), key=lambda c: c.pos)
+    relay_ids = {id(c) for c in relays}
+    others = [c for c in chains if c.rank == 2 and id(c) not in relay_ids]
 
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -1561,11 +1602,12 @@ def find_citations(text: str, publisher: str | None = None) -> list[dict[str, An
     """The ordered citation chain of a text published on the domain ``publisher`` (see the module doc)."""
     if not isinstance(text, str) or not text.strip():
         return []
+    registry = load_registry()
     try:
-        registry = load_registry()
         outlet, label = _publisher(publisher, registry)
         doc = _Doc(text, tokenize(text), registry)
         _scan(doc)
         return _assemble(doc, outlet, label)
-    except (RecursionError, MemoryError):
+    except Exception:  # the crawl goes on without this article's chain; the bug is logged with the text
+        logger.exception("find_citations failed on a text of %d characters: %r", len(text), text[:200])
         return []

@@ -3,7 +3,9 @@
 A citation «со ссылкой на Kazinform» of a Vecher.kz article resolves to the Kazinform article that
 tells the same story: an article of the cited outlet, published at most ``window`` before the citing
 one (and not after it, beyond clock skew), whose text the citing text largely repeats. "Largely" is
-measured on word 3-shingles with the overlap coefficient |A ∩ B| / min(|A|, |B|), which stays high
+found first among the near-duplicates pipelines.dedupe linked (MinHash LSH), then, for rewrites
+that fall below its threshold, among the source's articles of the window, measured on word
+3-shingles with the overlap coefficient |A ∩ B| / min(|A|, |B|), which stays high
 when a republication drops or rewrites a paragraph or two. A citation with a URL resolves to the
 article stored under that URL first.
 
@@ -52,8 +54,21 @@ def _in_window(original: str | None, citing: str | None, window: timedelta) -> b
     return b - window <= a <= b + CLOCK_SKEW
 
 
+def _linked_original(db: Database, citing: dict[str, Any], source: str, window: timedelta) -> int | None:
+    """The source's article that near-duplicate detection already linked to the citing one."""
+    rows = db.execute(
+        "SELECT a.id, a.published FROM similar_articles s JOIN articles a ON a.id = s.similar_id "
+        "WHERE s.article_id = ? AND a.outlet = ? ORDER BY s.similarity DESC",
+        [citing["id"], source],
+    ).fetchall()
+    return next((int(row[0]) for row in rows if _in_window(row[1], citing["published"], window)), None)
+
+
 def _best_original(db: Database, citing: dict[str, Any], source: str, window: timedelta,
                    threshold: float) -> tuple[int, float] | None:  # fmt: skip
+    linked = _linked_original(db, citing, source, window)
+    if linked is not None:
+        return linked, 1.0
     citing_shingles = shingles(citing["text"])
     published = _moment(citing["published"])
     params: list[Any] = [source, citing["id"]]
@@ -109,7 +124,7 @@ def resolve_article(db: Database, article_id: int, window: timedelta = DEFAULT_W
             [me["outlet"], article_id],
         ).fetchall()
         mine = shingles(me["text"])
-        for citation_id, citing_id, citing_text, citing_published in waiting:
+        for citation_id, _citing_id, citing_text, citing_published in waiting:
             if not _in_window(me["published"], citing_published, window):
                 continue
             if overlap(mine, shingles(citing_text)) >= threshold:

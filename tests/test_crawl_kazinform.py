@@ -78,3 +78,16 @@ def test_every_republication_resolves_to_its_kazinform_original(both: dict[str, 
 def test_no_citation_resolves_to_an_unrelated_article(both: dict[str, Any]) -> None:
     resolved = rows(both["db"], "SELECT count(*) AS n FROM citations WHERE resolved_article_id IS NOT NULL")
     assert resolved[0]["n"] == len(STORIES)
+
+
+def test_republications_are_linked_as_the_same_story_with_the_original_first(both: dict[str, Any]) -> None:
+    links = rows(
+        both["db"],
+        """SELECT a.fetched_url AS copy, o.fetched_url AS original, f.outlet AS first FROM similar_articles s
+           JOIN articles a ON a.id = s.article_id JOIN articles o ON o.id = s.similar_id
+           JOIN articles f ON f.id = s.first_id WHERE a.outlet = 'vecher_kz' AND o.outlet = 'kazinform'""",
+    )
+    found = {(row["copy"].removeprefix(both["vecher"]), row["original"].removeprefix(both["kazinform"])) for row in links}
+    expected = {("/ru/article/" + s["vecher"]["slug"], "/ru/" + s["kazinform"]["slug"]) for s in STORIES}
+    assert found == expected
+    assert {row["first"] for row in links} == {"kazinform"}

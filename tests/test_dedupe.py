@@ -1,0 +1,96 @@
+"""One article, one row: in-run duplicates dropped with a reason; republications linked as the same
+story (MinHash LSH) with which came first; an old database upgraded in place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.utils.test import get_crawler
+from sqlite_utils import Database
+
+from crawler.items import PageItem
+from pipelines.dedupe import DedupePipeline, link_near_duplicates, signature, similarity
+from pipelines.drops import DuplicateArticle
+from pipelines.schema import MIGRATIONS, open_database
+from pipelines.store import ArticleStore
+
+STORY = [
+    "В Алматы с понедельника меняется схема движения на проспекте Абая между Досмухамедова и Наурызбай батыра.",
+    "Как сообщили в управлении городской мобильности, работы продлятся до конца октября.",
+    "Общественный транспорт пойдет по временным маршрутам, остановки перенесут на соседние улицы.",
+    "Водителей просят заранее выбирать объезды и следить за временными знаками на дорогах города.",
+    "Жителей близлежащих домов предупредили о шуме в ночное время, когда будут укладывать асфальт.",
+]
+
+
+def record(url: str, text: list[str], outlet: str, published: str, title: str = "Схема движения") -> dict[str, Any]:
+    return {"url": url, "fetched_url": url, "outlet": outlet, "title": title, "text": "\n".join(text),
+            "published": published, "fetched_at": "2026-11-25T10:00:00+00:00"}  # fmt: skip
+
+
+def dedupe_item(url: str, text: str = "Текст статьи.", canonical: str | None = None) -> PageItem:
+    page = PageItem(fetched_url=url, html="", outlet="vecher_kz", fetched_at="2026-11-25T10:00:00+00:00")
+    page.url, page.title, page.text = canonical or url, "Заголовок", text
+    return page
+
+
+def test_the_second_copy_in_a_run_is_dropped_with_a_reason() -> None:
+    pipeline = DedupePipeline.from_crawler(get_crawler(settings_dict={}))
+    pipeline.process_item(dedupe_item("https://vecher.kz/ru/article/a.html"))
+    with pytest.raises(DuplicateArticle, match="same article URL"):
+        pipeline.process_item(dedupe_item("https://www.vecher.kz/ru/article/a.html?utm_source=tg", "Другой текст."))
+    with pytest.raises(DuplicateArticle, match="same text"):
+        pipeline.process_item(dedupe_item("https://vecher.kz/ru/article/copy.html"))
+    pipeline.process_item(dedupe_item("https://vecher.kz/ru/article/b.html", "Совсем другая статья."))
+
+
+def test_a_republication_is_linked_not_dropped(fresh_db: Database) -> None:
+    store = ArticleStore(fresh_db)
+    original, _ = store.save(record("https://www.inform.kz/ru/a-1a2b3c4d", STORY, "kazinform", "2024-05-02T09:00:00+05:00"))
+    copy_text = [*STORY[:3], "Водителей просят заранее выбирать пути объезда.", STORY[4]]
+    copy, outcome = store.save(record("https://vecher.kz/ru/article/a.html", copy_text, "vecher_kz", "2024-05-02T13:00:00+05:00"))
+    assert outcome == "new" and fresh_db["articles"].count == 2
+    links = list(fresh_db["similar_articles"].rows)
+    assert {(link["article_id"], link["similar_id"]) for link in links} == {(original, copy), (copy, original)}
+    assert {link["first_id"] for link in links} == {original}
+    assert all(0.5 <= link["similarity"] <= 1 for link in links)
+
+
+def test_different_stories_are_not_linked(fresh_db: Database) -> None:
+    store = ArticleStore(fresh_db)
+    store.save(record("https://vecher.kz/ru/article/a.html", STORY, "vecher_kz", "2024-05-02T09:00:00+05:00"))
+    other = [f"Совершенно другая новость номер {n}: в Астане прошел турнир по шахматам среди школьников." for n in range(5)]
+    store.save(record("https://vecher.kz/ru/article/b.html", other, "vecher_kz", "2024-05-02T10:00:00+05:00"))
+    assert fresh_db["similar_articles"].count == 0
+
+
+def test_short_texts_get_no_signature_and_no_links(fresh_db: Database) -> None:
+    assert signature("Коротко.") is None
+    assert link_near_duplicates(fresh_db, 1, "Коротко.", None) == 0
+
+
+def test_signatures_are_stable_across_processes() -> None:
+    # Stored signatures are compared with new ones in later runs: no per-process salt allowed.
+    a, b = signature("\n".join(STORY)), signature("\n".join(STORY))
+    assert a is not None and b is not None and similarity(a, b) == 1.0
+    assert a[:4].tolist() == signature("\n".join(STORY))[:4].tolist()  # type: ignore[index]
+
+
+def test_an_old_database_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = Database(path)
+    old.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    MIGRATIONS[0][1](old)  # a file from the first version: articles, pages, removals only
+    old.execute("INSERT INTO _migrations VALUES ('001_articles', '2026-01-01')")
+    old["articles"].insert({"url": "https://www.vecher.kz/ru/article/a.html?utm_source=x", "fetched_url": "u",
+                            "title": "T", "text": "Текст", "fetched_at": "2026-01-01", "first_seen": "2026-01-01"})  # fmt: skip
+    old.close()
+    db = open_database(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    row = db["articles"].get(1)
+    assert row["title"] == "T" and row["url_key"] == "vecher.kz/ru/article/a.html"
+    assert row["last_seen"] == "2026-01-01" and row["content_hash"]
+    # Old rows are in the full-text index too.
+    assert [r["rowid"] for r in db.query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'Текст'")] == [1]
