@@ -730,7 +730,10 @@ class Generator:
     def paragraphs(self, plan: Plan, rng: random.Random) -> list[str]:
         if plan.duplicate_of is not None:
             paragraphs = list(self.waiting.pop(plan.duplicate_of))
-            changed = rng.randrange(1, len(paragraphs))
+            # The changed paragraph is the one that starts like this article's own title, if any.
+            title = fold(plan.title)
+            starts = [i for i, p in enumerate(paragraphs) if i and fold(p).startswith(title)]
+            changed = starts[0] if starts else rng.randrange(1, len(paragraphs))
             paragraphs[changed] = self.fresh_paragraphs(plan, rng, [changed])[0]
         else:
             paragraphs = [plan.lead, *self.fresh_paragraphs(plan, rng, range(1, plan.paragraphs))]
@@ -740,11 +743,16 @@ class Generator:
 
     def fresh_paragraphs(self, plan: Plan, rng: random.Random, positions: Sequence[int]) -> list[str]:
         corpus = self.site.corpus
-        title_start = fold(plan.title).split(" ")[0]
+        title_words = fold(plan.title).split(" ")
+        head = " ".join(title_words[:3])
         # No paragraph may start like the title: the cleaner would take it for the title again.
-        banned = set(plan.excluded) | set(corpus.first_words.get(title_start, ()))
+        banned = set(plan.excluded) | {
+            i for i in corpus.first_words.get(title_words[0], ()) if fold(corpus.sentences[i]).startswith(head)
+        }
+        # Short articles get longer paragraphs, so that two of them never share much of their text.
+        weights = (3, 4, 2) if plan.paragraphs > 6 else (0, 3, 2)
         while True:
-            sizes = [rng.choices((1, 2, 3), weights=(3, 4, 2))[0] for _ in positions]
+            sizes = [rng.choices((1, 2, 3), weights=weights)[0] for _ in positions]
             drawn = [s for s in rng.sample(range(len(corpus.sentences)), sum(sizes) + len(banned)) if s not in banned]
             mix = tuple(sorted(drawn[: sum(sizes)]))
             if mix not in self.seen_mixes:

@@ -1011,9 +1011,7 @@ _HEADER = (
     '<nav class="site-nav"><a href="/ru/lenta">Лента</a> <a href="/ru/links.html">Полезные ссылки</a>'
     "</nav></header>"
 )
-_FOOTER = (
-    '<footer class="site-footer">© Вечерний Алматы. Перепечатка только с разрешения редакции.</footer>'
-)
+_FOOTER = '<footer class="site-footer">© Вечерний Алматы. Перепечатка только с разрешения редакции.</footer>'
 
 
 def _e(text: str) -> str:

@@ -22,7 +22,7 @@ from pipelines.clean import clean_article, normalize_paragraph
 from pipelines.dates import DEFAULT_TZ, to_iso
 from pipelines.extract import extract_paragraphs
 from pipelines.metadata import clean_space, guess_lang, parse_html, read_metadata
-from pipelines.provenance import page_citations
+from pipelines.provenance import outbound_links, page_citations
 
 # Share of U+FFFD replacement characters above which a page counts as undecodable.
 MAX_REPLACEMENT_SHARE = 0.01
@@ -101,6 +101,8 @@ def extract_article(
         declares_article=meta.declares_article,
         declares_non_article=meta.declares_non_article,
         jsonld=meta.jsonld,
+        # Read now, from the tree already parsed, so provenance needs no second parse of the page.
+        links=outbound_links(tree, url, paragraphs),
     )
     if meta.published is None:
         record["problems"].append("future_date" if meta.rejected_dates else "no_date")
@@ -145,5 +147,5 @@ def article_from_html(
     ``now`` is the fetch time, for relative dates and the no-future check (default: now).
     """
     record = clean_article(extract_article(html, url, site=site, tz=tz, now=now))
-    record["citations"] = page_citations(record, html)
+    record["citations"] = page_citations(record)
     return record

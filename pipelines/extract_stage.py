@@ -79,6 +79,7 @@ class ExtractPipeline:
             "declares_article": record["declares_article"],
             "foreign_canonical": record.get("foreign_canonical"),
             "jsonld": record.get("jsonld") or [],
+            "links": record.get("links") or [],
         }
         for problem in problems:
             self.inc(f"news/field_empty/{problem}")

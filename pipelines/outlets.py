@@ -111,7 +111,7 @@ _QUALIFIER_PREFIXES: tuple[tuple[str, ...], ...] = (
     ("қазақстан", "республикасы"),
 )
 
-_WORD = r"[^\W_]+(?:[.\-‐‑'’][^\W_]+)*"
+_WORD = r"[^\W_]+(?:[.\-‐‑‒–'’][^\W_]+)*"
 _TOKEN_RE = re.compile(rf"(?P<word>{_WORD})|(?P<nl>\n)|(?P<other>\S)")
 _LATIN_RE = re.compile(r"[a-z]")
 _CYRILLIC_RE = re.compile(r"[а-яёәғқңөұүһі]", re.IGNORECASE)

@@ -100,22 +100,35 @@ def _structural(record: dict[str, Any], html: str | None, publisher: Outlet | No
                     "method": "jsonld", "evidence": f"sourceOrganization: {org['name']}",
                     "confidence": 0.9, "cited_url": org.get("url") if isinstance(org.get("url"), str) else None,
                 })  # fmt: skip
-    tree = parse_html(html) if html else None
-    if tree is None:
-        return found
-    paragraphs = {clean_space(p) for p in record.get("raw_paragraphs") or []}
+    links = record.get("links")
+    if links is None and html:
+        tree = parse_html(html)
+        links = outbound_links(tree, base_url, record.get("raw_paragraphs") or []) if tree is not None else []
+    for link in links or []:
+        add(link["url"], link["kind"], link["block"], link["text"] or None)
+    return found
+
+
+def outbound_links(tree: Any, base_url: str, paragraphs: list[str]) -> list[dict[str, str]]:
+    """Absolute links of the page that may prove a source: «Источник: <a>»-style lines anywhere
+    (kind ``source_link``) and links inside the article's own paragraphs (kind ``link``)."""
+    texts = {clean_space(p) for p in paragraphs}
+    links = []
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href.startswith(("http://", "https://", "//")):
             continue
-        url = urljoin(base_url, href)
         block = next((a for a in anchor.iterancestors() if a.tag in BLOCK_TAGS), None)
         block_text = clean_space(block.text_content()) if block is not None else ""
         if SOURCE_LINK_WORDS.match(block_text) and len(block_text) < 300:
-            add(url, "source_link", block_text, clean_space(anchor.text_content()) or None)
-        elif block_text and block_text in paragraphs:
-            add(url, "link", block_text, clean_space(anchor.text_content()) or None)
-    return found
+            kind = "source_link"
+        elif block_text and block_text in texts:
+            kind = "link"
+        else:
+            continue
+        links.append({"url": urljoin(base_url, href), "kind": kind, "block": block_text,
+                      "text": clean_space(anchor.text_content())})  # fmt: skip
+    return links
 
 
 def page_citations(record: dict[str, Any], html: str | None = None,
@@ -163,7 +176,7 @@ class ProvenancePipeline:
         adapter = ItemAdapter(item)
         record = adapter.asdict()
         record.update(adapter.get("extra") or {})
-        adapter["citations"] = page_citations(record, adapter.get("html"), self.registry)
+        adapter["citations"] = page_citations(record, registry=self.registry)
         return item
 
 
