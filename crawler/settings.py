@@ -47,6 +47,8 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# A cron crawler needs no remote code-execution endpoint listening on a port.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 NEWS_MAX_LISTING_PAGES = 50
@@ -73,6 +75,9 @@ COMMANDS_MODULE = "crawler.commands"
 NEWS_RECHECK_DAYS = 2.0
 
 CLEAN_MIN_TEXT_CHARS = 150
+# 0: extraction in the crawl's process (best for small, frequent crawls); N or "auto": a pool of
+# worker processes, so a large crawl uses every core.
+EXTRACT_WORKERS = 0
 
 NEWSDB_PATH = "output/news.db"
 STORE_RAW_HTML = True

@@ -7,12 +7,17 @@ spider fetched, then decides whether it is an article at all. Drop reasons (pipe
 left empty, the reason is counted (``news/field_empty/<reason>``) and logged with the URL. A date
 from the feed or news sitemap fills in when the page itself has none.
 
-Settings read: ``EXTRACT_ENABLED`` (default True).
+Settings read: ``EXTRACT_ENABLED`` (default True), ``EXTRACT_WORKERS`` (default 0: extract in the
+crawl's own process; N: in a pool of N processes; "auto": one per core).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,27 +42,55 @@ CARRIED = (
 )  # fmt: skip
 
 
+def extract_in_worker(html: str, url: str, site: str | None, tz_name: str, fetched_at: str | None) -> dict[str, Any]:
+    """extract_article with picklable arguments, for the process pool."""
+    now = parse_iso(fetched_at or "") or None
+    return extract_article(html, url, site=site, tz=ZoneInfo(tz_name), now=now)
+
+
 class ExtractPipeline:
-    def __init__(self, crawler: Crawler) -> None:
+    """Runs extraction in-process, or in a pool of EXTRACT_WORKERS processes so that the crawl's
+    event loop keeps downloading while pages are parsed on the other cores."""
+
+    def __init__(self, crawler: Crawler, workers: int = 0) -> None:
         self.crawler = crawler
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         if not crawler.settings.getbool("EXTRACT_ENABLED", True):
             raise NotConfigured("EXTRACT_ENABLED is off")
-        return cls(crawler)
+        workers = crawler.settings.get("EXTRACT_WORKERS", 0)
+        count = (os.cpu_count() or 1) if str(workers).lower() == "auto" else int(workers)
+        return cls(crawler, max(0, count))
+
+    def open_spider(self) -> None:
+        if self.workers:
+            # spawn, not fork: the parent runs an event loop and threads a fork would copy.
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            logger.info("extraction runs in %d worker processes", self.workers)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def inc(self, key: str) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         url = adapter["fetched_url"]
         site = SITES.get(adapter.get("outlet") or "")
-        tz = ZoneInfo(site.timezone) if site else DEFAULT_TZ
+        tz_name = site.timezone if site else DEFAULT_TZ.key
+        tz = ZoneInfo(tz_name)
         now = parse_iso(adapter.get("fetched_at") or "") or None
-        record = extract_article(adapter.get("html") or "", url, site=adapter.get("outlet"), tz=tz, now=now)
+        args = (adapter.get("html") or "", url, adapter.get("outlet"), tz_name, adapter.get("fetched_at"))
+        if self.pool is not None:
+            record = await asyncio.wrap_future(self.pool.submit(extract_in_worker, *args))
+        else:
+            record = extract_in_worker(*args)
         problems = record["problems"]
         if "undecodable" in problems:
             raise Undecodable(f"undecodable page (charset): {url}")
