@@ -1799,7 +1799,10 @@ def serve_zoo(
     ``server.shutdown(); server.server_close()``.
     """
     server = ZooServer(port, robots=robots, slow_seconds=slow_seconds, list_huge_sitemap=list_huge_sitemap)
-    threading.Thread(target=server.serve_forever, daemon=True, name="zoo").start()
+    # A short poll interval: shutdown() waits up to one interval, and tests start many zoos.
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True, name="zoo"
+    ).start()
     return server, server.base_url
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipelines.clean import clean_article, normalize_paragraph
+from pipelines.clean import Rule, clean_article, normalize_paragraph
 from pipelines.dates import DEFAULT_TZ, to_iso
 from pipelines.extract import extract_paragraphs
 from pipelines.metadata import clean_space, guess_lang, parse_html, read_metadata
@@ -140,12 +140,14 @@ def article_from_html(
     site: str | None = None,
     tz: tzinfo = DEFAULT_TZ,
     now: datetime | None = None,
+    rules: tuple[Rule, ...] | None = None,
 ) -> dict[str, Any]:
     """Do to one decoded page what the crawl does; returns the article record (a dict).
 
     ``site`` is the site id (``vecher_kz``); by default it is looked up from the URL's host.
     ``now`` is the fetch time, for relative dates and the no-future check (default: now).
+    ``rules`` are the cleaning rules (default: the bundled file, as the crawl's default).
     """
-    record = clean_article(extract_article(html, url, site=site, tz=tz, now=now))
+    record = clean_article(extract_article(html, url, site=site, tz=tz, now=now), rules=rules)
     record["citations"] = page_citations(record)
     return record

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -24,10 +25,19 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.article import article_from_html
+from pipelines.clean import Rule, load_rules
 from pipelines.schema import open_database
 from pipelines.store import ARTICLE_COLUMNS, ArticleStore, decompress_html
 
 COMPARED = ("url", "title", "lead", "text", "published", "modified", "authors", "tags", "section", "lang", "image_url")
+
+
+RULES: tuple[Rule, ...] | None = None  # set in each worker by _init_worker
+
+
+def _init_worker(rules_path: str | None) -> None:
+    global RULES
+    RULES = load_rules(Path(rules_path)) if rules_path else None
 
 
 def _extract(job: tuple[int, bytes, str, str | None, str]) -> tuple[int, dict[str, Any] | None, str | None]:
@@ -35,7 +45,7 @@ def _extract(job: tuple[int, bytes, str, str | None, str]) -> tuple[int, dict[st
     try:
         html = decompress_html(blob)
         now = datetime.fromisoformat(fetched_at) if fetched_at else None
-        record = article_from_html(html, fetched_url, site=outlet, now=now)
+        record = article_from_html(html, fetched_url, site=outlet, now=now, rules=RULES)
     except Exception as error:  # one bad page must not stop the run; it is counted and named
         return article_id, None, f"{type(error).__name__}: {error}"
     record.pop("jsonld", None)
@@ -69,14 +79,22 @@ def changed_fields(old: dict[str, Any], record: dict[str, Any]) -> list[str]:
     return changed
 
 
-def reextract(db_path: Path, outlet: str | None = None, workers: int | None = None, quiet: bool = False) -> Counter[str]:
+def reextract(
+    db_path: Path,
+    outlet: str | None = None,
+    workers: int | None = None,
+    quiet: bool = False,
+    rules_path: Path | None = None,
+) -> Counter[str]:
     """Re-extract every stored page of ``db_path``; returns the counts of the summary."""
     store = ArticleStore(open_database(db_path), keep_html=False)
     counts: Counter[str] = Counter()
     total = store.db.execute("SELECT count(*) FROM pages").fetchone()[0]
     started = time.monotonic()
     workers = workers or os.cpu_count() or 1
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=(str(rules_path) if rules_path else None,)) as pool:  # fmt: skip
         results = pool.map(_extract, _jobs(db_path, outlet), chunksize=16)
         for done, (article_id, record, error) in enumerate(results, 1):
             if record is None or not record.get("text"):
@@ -106,11 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=Path("output/news.db"))
     parser.add_argument("--outlet", help="only this outlet's pages (e.g. vecher_kz)")
     parser.add_argument("--workers", type=int, default=None, help="extraction processes (default: cores)")
+    parser.add_argument("--rules", type=Path, default=None, help="cleaning rules file (default: the bundled one)")
     args = parser.parse_args(argv)
     if not args.db.exists():
         print(f"error: no database at {args.db}", file=sys.stderr)
         return 2
-    counts = reextract(args.db, args.outlet, args.workers)
+    counts = reextract(args.db, args.outlet, args.workers, rules_path=args.rules)
     fields = ", ".join(f"{key[6:]} {n}" for key, n in sorted(counts.items()) if key.startswith("field:"))
     print(
         f"pages: {counts['changed'] + counts['unchanged'] + counts['failed'] + counts['no_text_kept_old']}; "

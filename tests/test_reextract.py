@@ -1,0 +1,44 @@
+"""Re-extraction of stored pages without fetching: improved rules reach old articles."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, rows, run_crawl
+
+
+def test_reextract_applies_new_rules_to_stored_pages(vecher_mirror: str, tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    assert run_crawl("vecher", vecher_mirror, db).returncode == 0
+    before = rows(db, "SELECT id, url, text, first_seen FROM articles ORDER BY id")
+    target = next(row for row in before if "Подробности – на сайте Vecher.kz." in (row["text"] or ""))
+
+    # A new rule, written after the crawl: the «Подробности» line goes.
+    rules = tmp_path / "rules.toml"
+    original = (ROOT / "pipelines" / "data" / "cleaning_rules.toml").read_text("utf-8")
+    rules.write_text(
+        original + '\n[[rule]]\nname = "details_on_site"\npattern = \'Подробности\\s*[–—-]\\s*на сайте\'\nmax_length = 60\n',
+        "utf-8",
+    )
+    # The server is gone: re-extraction must not fetch anything.
+    command = [sys.executable, "-m", "pipelines.reextract", "--db", str(db), "--workers", "2", "--rules", str(rules)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "re-extracted 36/36 pages" in result.stderr  # progress
+    assert "changed 5, unchanged 31" in result.stdout and "changed fields: text 5" in result.stdout
+
+    after = {row["id"]: row for row in rows(db, "SELECT id, url, text, first_seen FROM articles")}
+    assert set(after) == {row["id"] for row in before}
+    assert "Подробности – на сайте" not in after[target["id"]]["text"]
+    assert after[target["id"]]["first_seen"] == target["first_seen"]
+    removed = rows(db, "SELECT count(*) AS n FROM removals WHERE rule = 'details_on_site'")
+    assert removed[0]["n"] == 5
+    assert rows(db, "SELECT count(*) AS n FROM revisions")[0]["n"] == 0  # our rules changed, not the site
+
+
+def test_reextract_says_when_there_is_no_database(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "pipelines.reextract", "--db", str(tmp_path / "missing.db")]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2 and "no database" in result.stderr
