@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO / "mirror" / "vecher"
@@ -65,8 +65,9 @@ OFFSET_CHANGE_DAY = date(2024, 3, 1)
 FIRST_DAY = datetime(2022, 1, 1, 0, 0, tzinfo=ALMATY_BEFORE)
 LAST_DAY = datetime(2025, 11, 30, 23, 59, tzinfo=ALMATY_SINCE)
 MONTHS_GENITIVE = (
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
-).split()
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
 
 # Numbered details, one in every paragraph: they make each paragraph of the site unique. Each one
 # reads the same whatever the number (no noun agreement with it).
@@ -91,16 +92,17 @@ INTRODUCTIONS = re.compile(
 TITLE_ENDINGS = ("", "", "", "", ": что известно", ": подробности", " – видео")
 # Sentences that start like the lines the cleaner removes (credits, sources, «read also») stay out.
 BOILERPLATE_START = re.compile(r"(?:фото|видео|источник|по теме|читайте|теги|автор|реклама)\b", re.I)
-TRANSLIT = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya".split(),
-        strict=True,
-    )
-)
+TRANSLIT = {  # the site's slugs: «smog-nad-almaty-pochemu-gorod-zadykhaetsya-zimoy»
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y",
+    "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}  # fmt: skip
 SLOT = re.compile(r"@@([a-z_]+)@@")
 # Words after which a period does not end the sentence.
-ABBREVIATIONS = frozenset("ул пр им мкр тыс млн млрд руб трлн кв см др т г гг".split())
+ABBREVIATIONS = frozenset(
+    ("ул", "пр", "им", "мкр", "тыс", "млн", "млрд", "трлн", "руб", "кв", "см", "др", "т", "г", "гг")
+)
 
 
 class TemplateError(ValueError):
@@ -412,7 +414,11 @@ def body_parts(kind: str, records: list[dict[str, Any]], pages: dict[str, str]) 
                 parts.figures.append(line)
             elif "/ru/article/" in line:
                 parts.read_more.append(
-                    Tpl(mark(line, r'href="(?:https?://[^/"]+)?(?P<href>/ru/article/[^"]+)">(?P<title>[^<]*)<'))
+                    Tpl(
+                        mark(
+                            line, r'href="(?:https?://[^/"]+)?(?P<href>/ru/article/[^"]+)">(?P<title>[^<]*)<'
+                        )
+                    )
                 )
             elif 'rel="nofollow"' in line:
                 parts.ads.append(line)
@@ -446,7 +452,9 @@ class ArticleTemplate:
     author_link: Tpl
 
 
-def cut_article(page: str, record: dict[str, Any], author_link: Tpl, corpus: Corpus, css: str) -> ArticleTemplate:
+def cut_article(
+    page: str, record: dict[str, Any], author_link: Tpl, corpus: Corpus, css: str
+) -> ArticleTemplate:
     """Cut one recorded article page into a template (raises TemplateError when a part is missing)."""
     kind = article_kind(page)
     page = mark(page, BODY)
@@ -494,8 +502,12 @@ def cut_article(page: str, record: dict[str, Any], author_link: Tpl, corpus: Cor
             page, _, popular = cut_list(page, pattern, "popular_items", ITEM_FIELDS, ("href", "title"))
     if related is None or popular is None:
         raise TemplateError("no related news or no popular widget")
-    page, _, comments = cut_list(page, COMMENT_ITEM, "comment_items", COMMENT_FIELDS, ("author", "date", "text"))
-    page = mark(page, r'<section id="comments"[^>]*><h3>[^<(]*\((?P<comment_count>\d+)\)</h3>', required=False)
+    page, _, comments = cut_list(
+        page, COMMENT_ITEM, "comment_items", COMMENT_FIELDS, ("author", "date", "text")
+    )
+    page = mark(
+        page, r'<section id="comments"[^>]*><h3>[^<(]*\((?P<comment_count>\d+)\)</h3>', required=False
+    )
     page = mark(page, r'<span class="views" title="[^"]*">(?P<views>\d+)</span>', required=False)
     page = mark(page, r'class="[\w-]*credit">(?P<credit>[^<]+)<', required=False)
     # The exemplar's own values, wherever they are printed (head, headline, figure, share links).
@@ -555,7 +567,7 @@ class Plan:
 
 def slugify(title: str) -> str:
     words = re.findall(r"\w+", title.casefold().replace("ё", "е"))[:8]
-    latin = ["".join(TRANSLIT.get(c, c) for c in word).replace("_", "") for word in words]
+    latin = ["".join(TRANSLIT.get(c, c) for c in word) for word in words]
     return "-".join(w for w in latin if w) or "news"
 
 
@@ -576,7 +588,9 @@ def make_title(rng: random.Random, corpus: Corpus) -> tuple[str, int]:
             clauses.pop(0)
         words: list[str] = []
         for word in ", ".join(clauses).split():
-            if word.startswith(("сообщает", "передает")) or (words and words[-1].endswith(",") and len(words) >= 5):
+            if word.startswith(("сообщает", "передает")) or (
+                words and words[-1].endswith(",") and len(words) >= 5
+            ):
                 break
             words.append(word)
             if word[-1] in ".!?…":  # a sentence that the splitter left joined to the next
@@ -743,17 +757,24 @@ class Generator:
 
     def fresh_paragraphs(self, plan: Plan, rng: random.Random, positions: Sequence[int]) -> list[str]:
         corpus = self.site.corpus
-        title_words = fold(plan.title).split(" ")
-        head = " ".join(title_words[:3])
-        # No paragraph may start like the title: the cleaner would take it for the title again.
-        banned = set(plan.excluded) | {
-            i for i in corpus.first_words.get(title_words[0], ()) if fold(corpus.sentences[i]).startswith(head)
-        }
+        # No paragraph may start like the title (the cleaner would take it for the title again) nor
+        # like the lead (an article does not open two paragraphs with the same words).
+        banned = set(plan.excluded)
+        for text, words in ((plan.title, 3), (plan.lead, 5)):
+            folded = fold(text).split(" ")
+            head = " ".join(folded[:words])
+            banned |= {
+                i for i in corpus.first_words.get(folded[0], ()) if fold(corpus.sentences[i]).startswith(head)
+            }
         # Short articles get longer paragraphs, so that two of them never share much of their text.
         weights = (3, 4, 2) if plan.paragraphs > 6 else (0, 3, 2)
         while True:
             sizes = [rng.choices((1, 2, 3), weights=weights)[0] for _ in positions]
-            drawn = [s for s in rng.sample(range(len(corpus.sentences)), sum(sizes) + len(banned)) if s not in banned]
+            drawn = [
+                s
+                for s in rng.sample(range(len(corpus.sentences)), sum(sizes) + len(banned))
+                if s not in banned
+            ]
             mix = tuple(sorted(drawn[: sum(sizes)]))
             if mix not in self.seen_mixes:
                 self.seen_mixes.add(mix)
@@ -784,7 +805,9 @@ class Generator:
                 blocks.append(f"<p>{esc(paragraph)}</p>")
             if noise_after["read_more"] == position:
                 other = self.site.plans[self.earlier_same_section(plan, rng, 1)[0]]
-                blocks.append(rng.choice(parts.read_more).render({"href": other.path, "title": esc(other.title)}))
+                blocks.append(
+                    rng.choice(parts.read_more).render({"href": other.path, "title": esc(other.title)})
+                )
             if noise_after["ad"] == position:
                 blocks.append(rng.choice(parts.ads))
             if noise_after["figure"] == position:
@@ -842,7 +865,9 @@ class Generator:
         values["inline_script"] = self.state_script(plan, section_slug, target - len(page.encode("utf-8")))
         return template.page.render(values)
 
-    def meta_lines(self, template: ArticleTemplate, plan: Plan, section: str, tags: list[tuple[str, str]]) -> str:
+    def meta_lines(
+        self, template: ArticleTemplate, plan: Plan, section: str, tags: list[tuple[str, str]]
+    ) -> str:
         if template.meta_line is None:
             return ""
         values = {
@@ -902,15 +927,23 @@ class Generator:
 
     def related(self, template: ArticleTemplate, plan: Plan, rng: random.Random) -> str:
         chosen = self.earlier_same_section(plan, rng, rng.randint(10, 20))
-        return template.related.render(self.item_values(i, n, template.related) for n, i in enumerate(chosen, 1))
+        return template.related.render(
+            self.item_values(i, n, template.related) for n, i in enumerate(chosen, 1)
+        )
 
     def popular(self, template: ArticleTemplate, plan: Plan, rng: random.Random) -> str:
-        recent = range(max(0, plan.index - 500), plan.index) if plan.index >= 10 else range(len(self.site.plans))
+        recent = (
+            range(max(0, plan.index - 500), plan.index) if plan.index >= 10 else range(len(self.site.plans))
+        )
         pool = [i for i in recent if i != plan.index]
         chosen = rng.sample(pool, min(rng.randint(5, 10), len(pool)))
-        return template.popular.render(self.item_values(i, n, template.popular, rng) for n, i in enumerate(chosen, 1))
+        return template.popular.render(
+            self.item_values(i, n, template.popular, rng) for n, i in enumerate(chosen, 1)
+        )
 
-    def item_values(self, index: int, number: int, tpl: ListTpl, rng: random.Random | None = None) -> dict[str, str]:
+    def item_values(
+        self, index: int, number: int, tpl: ListTpl, rng: random.Random | None = None
+    ) -> dict[str, str]:
         other = self.site.plans[index]
         return {
             "href": other.path,
@@ -939,10 +972,8 @@ class Generator:
 
     def state_script(self, plan: Plan, section_slug: str, room: int) -> str:
         """The page state a JavaScript front end would hydrate: the news feed, as much as fits."""
-        head = (
-            '<script>window.__INITIAL_STATE__={"page":{"type":"article","id":%d,"section":"%s","path":"%s"},'
-            '"user":null,"feed":[' % (plan.index + 1, section_slug, plan.path)
-        )
+        page = {"type": "article", "id": plan.index + 1, "section": section_slug, "path": plan.path}
+        head = f'<script>window.__INITIAL_STATE__={{"page":{json.dumps(page)},"user":null,"feed":['
         tail = "]};</script>\n"
         room -= len(head.encode("utf-8")) + len(tail)
         items, sizes, total = self.site.feed_items, self.site.feed_sizes, len(self.site.feed_items)
@@ -1043,7 +1074,9 @@ def listing_template(source: Path, slug: str, name: str, css: str) -> PageTpl:
     page = mark(page, r"<title>(?P<page_title>[^<]*)</title>")
     page = mark(page, r'<meta property="og:title" content="(?P<page_title>[^"]*)">', required=False)
     page = mark(page, r'<link rel="canonical" href="__BASE__(?P<canonical>[^"]*)">')
-    page = mark(page, r'<meta name="description" content="[^"]*?(?P<section_lower>' + re.escape(name.lower()) + ')">')
+    page = mark(
+        page, r'<meta name="description" content="[^"]*?(?P<section_lower>' + re.escape(name.lower()) + ')">'
+    )
     page = mark(page, r'<h1 class="section-title">(?P<section>[^<]*)</h1>')
     page = mark(page, r'<div class="pager">(?P<pager>.*?)</div>')
     prev_link = re.search(r'<a class="pager__prev"[^>]*>[^<]*</a>', pager2.group(1))
@@ -1228,7 +1261,11 @@ def write_listings(site: Site, source: Path, writer: Writer, css: str, rng: rand
             address = f"/ru/{slug}" if number == 1 else f"/ru/{slug}?page={number}"
             links = []
             if number > 1:
-                links.append(tpl.extra["prev"].render({"href": f"/ru/{slug}" if number == 2 else f"/ru/{slug}?page={number - 1}"}))
+                links.append(
+                    tpl.extra["prev"].render(
+                        {"href": f"/ru/{slug}" if number == 2 else f"/ru/{slug}?page={number - 1}"}
+                    )
+                )
             if number < pages:
                 links.append(tpl.extra["next"].render({"href": f"/ru/{slug}?page={number + 1}"}))
             suffix = tpl.extra["page_suffix"].render({"page": str(number)}) if number > 1 else ""
@@ -1298,7 +1335,9 @@ def write_named_pages(site: Site, source: Path, writer: Writer, css: str) -> lis
                 else card_values(site.plans[i], tpl.items)
                 for i in newest
             )  # fmt: skip
-            writer.write(path.lstrip("/"), tpl.page.render({"path": path, "name": esc(label(key)), "items": items}))
+            writer.write(
+                path.lstrip("/"), tpl.page.render({"path": path, "name": esc(label(key)), "items": items})
+            )
             written.append(path)
     return written
 
@@ -1403,7 +1442,9 @@ def write_sitemaps(site: Site, source: Path, writer: Writer) -> list[str]:
         written.append(path)
     newest = site.plans[::-1][:FEED_SIZE]
     writer.write("sitemaps/news.xml", Tpl(news_text).render({"urls": news.render(url(p) for p in newest)}))
-    entries.append({"path": "/sitemaps/news.xml", "lastmod": newest[0].published.isoformat() if newest else ""})
+    entries.append(
+        {"path": "/sitemaps/news.xml", "lastmod": newest[0].published.isoformat() if newest else ""}
+    )
     writer.write("sitemap.xml", Tpl(index_text).render({"sitemaps": index.render(entries)}))
     return written
 
@@ -1441,7 +1482,9 @@ def prepare(out: Path) -> None:
     (out / MARKER).write_text('{"complete": false}\n', "utf-8")
 
 
-def generate(out: Path, articles: int = 20000, seed: int = 1, source: Path = DEFAULT_SOURCE) -> dict[str, Any]:
+def generate(
+    out: Path, articles: int = 20000, seed: int = 1, source: Path = DEFAULT_SOURCE
+) -> dict[str, Any]:
     """Write the mirror into ``out``; returns the summary figures."""
     started = time.perf_counter()
     prepare(out)
@@ -1467,7 +1510,9 @@ def generate(out: Path, articles: int = 20000, seed: int = 1, source: Path = DEF
         "page_kb": size_figures(sizes),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    (out / MARKER).write_text(json.dumps({"complete": True, "articles": articles, "seed": seed}) + "\n", "utf-8")
+    (out / MARKER).write_text(
+        json.dumps({"complete": True, "articles": articles, "seed": seed}) + "\n", "utf-8"
+    )
     return summary
 
 
@@ -1491,7 +1536,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="the folder to write (replaced if this script wrote it)")
     parser.add_argument("--articles", type=int, default=20000, help="how many articles (default 20000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the recorded mirror to build from")
+    parser.add_argument(
+        "--source", type=Path, default=DEFAULT_SOURCE, help="the recorded mirror to build from"
+    )
     args = parser.parse_args(argv)
     if args.articles < 1:
         parser.error("--articles must be at least 1")

@@ -125,7 +125,7 @@ bounded: the largest bodies are 12 MiB (streamed) and 7 MB (generated), waits en
 | "server_error" | 500 on every request | nothing but robots.txt fetched (RFC 9309: 5xx means disallow all) |
 | "disallow_all" | ``User-agent: *`` / ``Disallow: /`` (and the Sitemap lines) | nothing but robots.txt fetched |
 | "disallow_crawler" | ``Disallow: /`` for ``User-agent: kz-news-crawler`` only | nothing but robots.txt fetched |
-| "forbidden_all" | 403, and every other page answers 403 too | everything allowed, every page skipped: 403 |
+| "forbidden_all" | 403, and every other page answers 403 too | everything allowed, every page skipped: 403, nothing stored |
 
 Test control (never linked, never counted): ``GET /__stats`` returns JSON ``{"counts": {path:
 requests}, "total": n, "requests": [...], "requests_dropped": n}``; a path is the decoded path plus
@@ -134,7 +134,8 @@ requests}, "total": n, "requests": [...], "requests_dropped": n}``; a path is th
 proxy do) and ``proxy_headers`` (Via, Forwarded, X-Forwarded-*, Proxy-*; a Proxy-Authorization
 value is redacted), so a test can assert the delay between requests and the User-Agent. The first
 20,000 requests are kept. ``GET /__reset`` clears counts and requests (the 429/503/500 pages fail
-again). A request in absolute form for another host answers 502: the zoo is not an open proxy.
+again). A request in absolute form for another host is recorded under its full URL and answered
+502: the zoo is not an open proxy.
 """
 
 from __future__ import annotations
@@ -185,7 +186,11 @@ ARTICLE = "/ru/article/"
 
 @dataclass(frozen=True)
 class Story:
-    """One article's content: what a correct crawler stores from its page."""
+    """One article's content: what a correct crawler stores from its page.
+
+    ``paragraphs`` is the stored text, except where the page breaks it on purpose: the truncated
+    page ends at :data:`TRUNCATE_AFTER`, the mixed page's second paragraph is windows-1251 bytes.
+    """
 
     slug: str
     title: str
@@ -203,10 +208,6 @@ def _story(slug: str, title: str, byline: str, published: str | None, author: st
     # Paragraphs are separated by blank lines and wrapped freely in the source.
     paragraphs = tuple(" ".join(block.split()) for block in text.strip().split("\n\n"))
     return Story(slug, title, byline, published, author, paragraphs)
-
-
-# The KOI8-R stories use straight quotes and hyphens: KOI8-R has no «», no dashes, as on the old
-# KOI8 sites.
 
 
 _STORY_LIST = [
@@ -283,6 +284,8 @@ _STORY_LIST = [
         Если спрос окажется высоким, до конца года ночных маршрутов станет больше.
         """,
     ),
+    # The two KOI8-R stories use straight quotes and hyphens: KOI8-R has neither «» nor dashes, and
+    # the old KOI8 sites typed them so.
     _story(
         "zoo-koi8r-meta",
         "Алматинские врачи провели операцию на сердце девятидневной девочке",
@@ -1680,14 +1683,14 @@ class ZooHandler(BaseHTTPRequestHandler):
         server = self.server
         target = self.path
         absolute = target.lower().startswith(("http://", "https://"))
+        foreign = False
         if absolute:  # the request line of a client talking to a proxy
             parts = urlsplit(target)
-            if (parts.hostname, parts.port) != ("127.0.0.1", server.port):
-                self.send_reply(_error(502, "Зоопарк не прокси"), head_only)
-                return
-            target = parts.path + ("?" + parts.query if parts.query else "")
+            foreign = (parts.hostname, parts.port) != ("127.0.0.1", server.port)
+            if not foreign:
+                target = parts.path + ("?" + parts.query if parts.query else "")
         parts = urlsplit(target)
-        path = _decode_path(parts.path)
+        path = target if foreign else _decode_path(parts.path)
         if path == "/__stats":
             body = json.dumps(server.stats(), ensure_ascii=False).encode()
             self.send_reply(Reply(200, body, {"Content-Type": "application/json"}), head_only)
@@ -1699,14 +1702,15 @@ class ZooHandler(BaseHTTPRequestHandler):
         entry: dict[str, Any] = {
             "time": time.time(),
             "method": self.command,
-            "path": path + ("?" + parts.query if parts.query else ""),
+            "path": target if foreign else path + ("?" + parts.query if parts.query else ""),
             "status": None,
             "user_agent": self.headers.get("User-Agent"),
             "absolute_form": absolute,
             "proxy_headers": self.proxy_headers(),
         }
         hits = server.record(entry, path)
-        reply = server.respond(path, parts.query, hits)
+        # Another host's URL is recorded (a crawler using the zoo as its proxy shows up) but not served.
+        reply = _error(502, "Зоопарк не прокси") if foreign else server.respond(path, parts.query, hits)
         entry["status"] = reply.status
         self.send_reply(reply, head_only)
 

@@ -54,6 +54,8 @@ MAX_EVIDENCE = 300
 # A name slot longer than this is a clause, not a name.
 MAX_NAME_TOKENS = 9
 MAX_LEFT_TOKENS = 7
+# A line with fewer words is a title or a caption, not the lead paragraph.
+LEAD_MIN_WORDS = 12
 
 # --------------------------------------------------------------------------------------------------
 # Lexicons (normalised: case-folded, ё -> е)
@@ -185,6 +187,10 @@ VAGUE_STEMS = _stems(
     "expert analyst officials witness eyewitness resident insider unnamed anonymous several "
     "authorities ведомств регулятор собственн власт надзорн правоохранител силовик agency's "
     "ministry's regulator"
+)
+ANAPHORIC_STEMS = _stems(
+    "министерств ведомств управлени департамент акимат компани агентств комитет регулятор суд полици "
+    "прокуратур служб министрлі әкімдік әкімдіг ministry department agency committee company regulator"
 )
 VAGUE_WORDS = _words(
     "ряд ряда сми его ее их свои данные официальные person media local some one his her their its "
@@ -332,6 +338,11 @@ class Name:
         return self.outlet.id if self.outlet else "name:" + " ".join(normalise_name(self.text))
 
 
+def _anaphoric(tok: Token) -> bool:
+    """A lower-case common noun that stands for a body named earlier («министерства», «акимат»)."""
+    return tok.text.islower() and tok.norm.startswith(ANAPHORIC_STEMS)
+
+
 def _is_domain(word: str) -> bool:
     return bool(_DOMAIN_RE.search(word.casefold()))
 
@@ -460,12 +471,14 @@ def resolve_name(name: str, registry: Registry | None = None) -> Outlet | None:
 
 @dataclass(eq=False)
 class Hop:
+    """One citation before the chain is put in order: who, how, and the characters that prove it."""
+
     name: Name
     relation: str
-    start: int  # character span of the evidence anchor
+    start: int  # character span of the trigger and the name: the evidence is the sentence around it
     end: int
     method: str = "phrase"
-    weight: float = 1.0
+    weight: float = 1.0  # below 1 for the weaker phrasings (a subject before its verb, interviews)
 
 
 @dataclass(eq=False)
@@ -473,13 +486,15 @@ class Chain:
     """Levels of hops: level k is cited by the last hop of level k-1 (level 0 by whoever holds it)."""
 
     levels: list[list[Hop]]
-    rank: int  # 0 dateline, 1 source line, 2 phrase
-    pos: int
-    secondary: bool = False
+    rank: int  # 0 dateline, 1 «Источник:» line, 2 phrase: datelines and source lines are outermost
+    pos: int  # character offset, for text order
+    secondary: bool = False  # interviews, statements, data: never a relay, whatever the source's kind
 
 
 @dataclass
 class _Doc:
+    """One text being read: tokens, their trigger forms, what is blocked, and the chains found so far."""
+
     text: str
     tokens: list[Token]
     registry: Registry
@@ -742,8 +757,9 @@ class _Doc:
         lowercase_only = not any(t.is_capitalised for t in toks[s:end])
         if body_lead and lowercase_only and not (press or lower_ok or (lower_body and end - s >= 2)):
             return None  # «в полиции»: a body named only by a common noun
-        if press and end - s >= 2 and all(_is_vague_word(t.norm) for t in toks[s + 1 : end] if t.is_word):
-            return None  # «пресс-служба ведомства»: refers back to a body named before
+        rest = [t for t in toks[s + 1 if press else s : end] if t.is_word]
+        if rest and all(_is_vague_word(t.norm) or _anaphoric(t) for t in rest):
+            return None  # «пресс-служба ведомства», «в министерстве»: refers back to a body named before
         return self._checked(s, end)
 
     def _lower_body_name(self, s: int, stop: int) -> bool:
@@ -1079,7 +1095,7 @@ def _plural_statement(doc: _Doc, i: int) -> None:
     """«сообщили в X», «Как сообщили в пресс-службе X», «В X сообщили, что»."""
     j = _past_addressee(doc, i + 1)
     if doc.norm(j) in {"в", "во"}:
-        name = doc.parse_right(j + 1)
+        name = doc.parse_right(j + 1, lower_body=True)
         if name is not None and _institution(doc, name):
             doc.consumed.update(range(i, name.end))
             relation = "statement" if not (name.outlet and name.outlet.is_media) else "cites"
@@ -1092,7 +1108,7 @@ def _plural_statement(doc: _Doc, i: int) -> None:
     while end > floor and doc.norm(end - 1) in LEAD_FILLERS | {"уже", "нам", "изданию", "редакции"}:
         end -= 1  # «В Национальном банке ранее отмечали»
     if doc.norm(floor) in {"в", "во"} and end - floor >= 2:
-        name = doc.parse_right(floor + 1, end)
+        name = doc.parse_right(floor + 1, end, lower_body=True)
         if name is not None and name.end == end and _institution(doc, name):
             relation = "statement" if not (name.outlet and name.outlet.is_media) else "cites"
             _add(doc, [[_hop(doc, name, relation, i)]], doc.tokens[floor].start, secondary=True)
@@ -1517,7 +1533,11 @@ def _assemble(doc: _Doc, publisher: Outlet | None, publisher_label: str | None) 
 
     chains = sorted(doc.chains, key=lambda c: (c.rank, c.pos))
     outer = [c for c in chains if c.rank < 2]
-    relays = [c for c in chains if c.rank == 2 and not c.secondary and any(h.name.media for h in c.levels[0])]
+    # The relay chain of the lead paragraph («…, сообщает A со ссылкой на B») continues the main chain;
+    # a medium named further down («Ранее Reuters сообщал…») is one more source of the text, like the
+    # data and statements, cited by the last relay in text order.
+    lead_end = _lead_end(doc)
+    relays = [c for c in chains if c.rank == 2 and c.pos < lead_end and _is_relay(c)]
     relay_ids = {id(c) for c in relays}
     others = [c for c in chains if c.rank == 2 and id(c) not in relay_ids]
 
@@ -1556,6 +1576,24 @@ def _assemble(doc: _Doc, publisher: Outlet | None, publisher_label: str | None) 
     for position, record in enumerate(out, 1):
         record["position"] = position
     return out
+
+
+def _is_relay(chain: Chain) -> bool:
+    return not chain.secondary and any(h.name.media for h in chain.levels[0])
+
+
+def _lead_end(doc: _Doc) -> int:
+    """Where the lead ends: the end of the first paragraph of some length (a title line before it, a
+    dateline or a credit do not count as the lead; they are part of what comes before its end)."""
+    words = 0
+    for i, tok in enumerate(doc.tokens):
+        if tok.kind == "newline" and words >= LEAD_MIN_WORDS:
+            return tok.start
+        if tok.kind == "newline":
+            words = 0
+        elif tok.is_word and not doc.blocked[i]:
+            words += 1
+    return len(doc.text)
 
 
 def _same_as_domain(name: str, domain: str) -> bool:

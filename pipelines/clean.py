@@ -153,8 +153,12 @@ class CleanPipeline:
         from pipelines.drops import EmptyText, TooShort
 
         adapter = ItemAdapter(item)
-        record = {key: adapter.get(key) for key in ("raw_paragraphs", "title", "outlet")}
-        clean_article(record, rules=self.rules)
+        if (adapter.get("extra") or {}).get("precomputed"):
+            # Cleaned already, in the extraction worker (EXTRACT_WORKERS): only the checks remain.
+            record = {key: adapter.get(key) for key in ("paragraphs", "text", "lead", "removals")}
+        else:
+            record = {key: adapter.get(key) for key in ("raw_paragraphs", "title", "outlet")}
+            clean_article(record, rules=self.rules)
         url = adapter.get("fetched_url")
         if not record["paragraphs"]:
             raise EmptyText(f"no text left after extraction and cleaning: {url}")

@@ -28,6 +28,8 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.sites import SITES
 from pipelines.article import extract_article
+from pipelines.clean import clean_article
+from pipelines.provenance import page_citations
 from pipelines.dates import DEFAULT_TZ, is_plausible, parse_iso, to_iso
 from pipelines.drops import EmptyText, NotAnArticle, Undecodable
 
@@ -43,9 +45,22 @@ CARRIED = (
 
 
 def extract_in_worker(html: str, url: str, site: str | None, tz_name: str, fetched_at: str | None) -> dict[str, Any]:
-    """extract_article with picklable arguments, for the process pool."""
+    """extract_article with picklable arguments (in-process extraction)."""
     now = parse_iso(fetched_at or "") or None
     return extract_article(html, url, site=site, tz=ZoneInfo(tz_name), now=now)
+
+
+def pure_chain_in_worker(html: str, url: str, site: str | None, tz_name: str, fetched_at: str | None) -> dict[str, Any]:
+    """In a worker process: the pure functions of the extract, clean and provenance stages in one
+    round trip (a page crosses the process boundary once); the later stages see ``precomputed``
+    and only apply their checks."""
+    record = extract_in_worker(html, url, site, tz_name, fetched_at)
+    if not record["problems"] or record["raw_paragraphs"]:
+        clean_article(record)
+        record["citations"] = page_citations(record)
+        record["precomputed"] = True
+    record.pop("jsonld", None)  # only provenance needed it, and it is done
+    return record
 
 
 class ExtractPipeline:
@@ -88,7 +103,7 @@ class ExtractPipeline:
         now = parse_iso(adapter.get("fetched_at") or "") or None
         args = (adapter.get("html") or "", url, adapter.get("outlet"), tz_name, adapter.get("fetched_at"))
         if self.pool is not None:
-            record = await asyncio.wrap_future(self.pool.submit(extract_in_worker, *args))
+            record = await asyncio.wrap_future(self.pool.submit(pure_chain_in_worker, *args))
         else:
             record = extract_in_worker(*args)
         problems = record["problems"]
@@ -108,7 +123,11 @@ class ExtractPipeline:
                 problems[:] = [p for p in problems if p not in ("no_date", "future_date")]
         for key in CARRIED:
             adapter[key] = record.get(key)
+        if record.get("precomputed"):
+            for key in ("paragraphs", "text", "lead", "removals", "citations"):
+                adapter[key] = record.get(key)
         adapter["extra"] = {
+            "precomputed": bool(record.get("precomputed")),
             "declares_article": record["declares_article"],
             "foreign_canonical": record.get("foreign_canonical"),
             "jsonld": record.get("jsonld") or [],

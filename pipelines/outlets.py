@@ -3,9 +3,10 @@
 Loads ``pipelines/data/outlets.toml`` (read its header for the conventions) into a ``Registry`` with
 indexes built once: by id, by domain (subdomains and ``www.`` resolve to the parent entry), and by
 alias (normalised token tuples). ``Registry.lookup(name)`` resolves a name as written in an article;
-``Registry.match_at`` / ``Registry.match_ending_at`` find the longest alias at a position of a token
-list made by ``tokenize`` and return the span with its character offsets. The attribution detector
-(``pipelines.attribution``) is the main user.
+``Registry.match_at`` / ``Registry.match_ending_at`` / ``Registry.match_span`` find the longest alias
+starting at / ending at / exactly covering a position of a token list made by ``tokenize`` and return
+the span with its character offsets; a caller may pass its own ``resolve`` (the attribution detector,
+``pipelines.attribution``, the main user, also accepts «пресс-служба X» for X and the like).
 
 Matching rules:
 - names are compared normalised: case-folded, ё -> е, every quote mark («»"“”„‘’'‹›) unified, every

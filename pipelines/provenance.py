@@ -174,6 +174,8 @@ class ProvenancePipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
+        if (adapter.get("extra") or {}).get("precomputed"):
+            return item  # found already, in the extraction worker (EXTRACT_WORKERS)
         record = adapter.asdict()
         record.update(adapter.get("extra") or {})
         adapter["citations"] = page_citations(record, registry=self.registry)

@@ -641,7 +641,10 @@ def test_requests_in_proxy_form(fresh: ZooServer) -> None:
     assert fetch(fresh, own).status == 200
     assert fetch(fresh, "http://example.invalid/ru/article/zoo-control.html").status == 502
     requests = json.loads(fetch(fresh, "/__stats").body)["requests"]
-    assert [(r["path"], r["absolute_form"]) for r in requests] == [("/ru/article/zoo-control.html", True)]
+    assert [(r["path"], r["status"], r["absolute_form"]) for r in requests] == [
+        ("/ru/article/zoo-control.html", 200, True),
+        ("http://example.invalid/ru/article/zoo-control.html", 502, True),
+    ]
 
 
 def test_the_slow_page_waits_slow_seconds(zoo_server: ZooServer) -> None:

@@ -49,6 +49,7 @@ ARTICLE_DECLARATION = re.compile(
 NEXT_PAGE_WORDS = re.compile(r"^\s*(?:следующая|далее|вперед|вперёд|next|келесі|›|»|>|→)", re.I)
 PRIORITY_ARTICLE = 20
 PRIORITY_DISCOVERY = 10  # sitemaps, feeds, listing pagination: they lead to articles
+LINK_CACHE_SIZE = 200_000
 NON_WEB_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "file:", "ftp:", "#")
 
 
@@ -71,6 +72,10 @@ class NewsSpider(scrapy.Spider):
         self.listing_pages: dict[str, int] = {}
         self.known = KnownArticles()
         self.feeds_guessed = False
+        # Requests already made by this run, and what links mean (see classify): they spare
+        # Scrapy's duplicate filter most of its work on link-heavy pages.
+        self.requested: set[str] = set()
+        self.link_cache: dict[str, tuple[str | None, bool]] = {}
 
     # --- URLs ------------------------------------------------------------------------------
 
@@ -326,32 +331,34 @@ class NewsSpider(scrapy.Spider):
         if not feeds and not self.feeds_guessed and response.meta.get("via") == "listing":
             self.feeds_guessed = True  # the site names no feed: try the usual addresses, once
             yield from self.guessed(self.site.feeds, self.parse_feed, "feed")
-        for anchor in response.xpath("//a[@href]"):
-            href = anchor.attrib["href"].strip()
+        for anchor in response.selector.root.iter("a"):
+            href = (anchor.get("href") or "").strip()
             if not href or href.lower().startswith(NON_WEB_SCHEMES):
                 continue
-            target = self.crawl_url(urljoin(response.url, href))
-            if not target or self.is_skipped_url(target):
+            target, is_article = self.classify(response.url, href)
+            if target is None:
                 continue
-            if self.is_article_url(target):
+            if is_article:
                 articles.append(target)
                 continue
-            rel = anchor.attrib.get("rel", "")
-            words = " ".join((anchor.xpath("string()").get() or "").split())
+            rel = anchor.get("rel") or ""
+            words = " ".join(anchor.text_content().split())
             if "next" in rel or NEXT_PAGE_WORDS.match(words) or _is_pagination(target):
                 pagination.append(target)
             else:
                 others.append(target)
-        new_articles = 0
+        unknown_articles = 0
         for target in dict.fromkeys(articles):
             self.inc("news/discovered/link")
             request = self.page_request(target, via="link")
             if request is not None:
-                new_articles += 1
-                yield request
+                unknown_articles += 1
+                if target not in self.requested:
+                    self.requested.add(target)
+                    yield request
         # A listing page that holds only known articles ends its pagination: older pages hold
         # older articles, all known too.
-        if articles and not new_articles and response.meta.get("via") == "listing":
+        if articles and not unknown_articles and response.meta.get("via") == "listing":
             self.inc("news/pagination_stopped")
         else:
             for target in dict.fromkeys(pagination):
@@ -363,7 +370,26 @@ class NewsSpider(scrapy.Spider):
         if from_article and len(self.known):
             return
         for target in dict.fromkeys(others):
-            yield Request(target, callback=self.parse_page, meta={"via": "link"})
+            if target not in self.requested:
+                self.requested.add(target)
+                yield Request(target, callback=self.parse_page, meta={"via": "link"})
+
+    def classify(self, page_url: str, href: str) -> tuple[str | None, bool]:
+        """(crawl URL or None when not to be followed, is it an article) of a link.
+
+        Menus, related-news blocks and footers repeat the same links on every page: links that do
+        not depend on the page's own URL (absolute, or from the site's root) are worked out once.
+        """
+        cacheable = href.startswith(("/", "http://", "https://")) and not href.startswith("//")
+        if cacheable and href in self.link_cache:
+            return self.link_cache[href]
+        target = self.crawl_url(urljoin(page_url, href))
+        result: tuple[str | None, bool] = (None, False)
+        if target and not self.is_skipped_url(target):
+            result = (target, self.is_article_url(target))
+        if cacheable and len(self.link_cache) < LINK_CACHE_SIZE:
+            self.link_cache[href] = result
+        return result
 
     def identity(self, url: str) -> str:
         """The key under which a crawl URL is known (see crawler.known)."""

@@ -1,0 +1,219 @@
+"""The throughput benchmark: one command, every figure side by side on the same synthetic mirror.
+
+    python bench/run.py [--articles 20000] [--workers 2] [--sample 4000] [--json bench/results/run.json]
+
+Generates (once, then reused) a synthetic mirror of N articles with bench/generate_mirror.py, serves
+it on 127.0.0.1 from a separate process, and measures:
+  1. crawl        ``scrapy crawl vecher -a base_url=...`` into a fresh database (extraction in the
+                  crawl's process), and 1b the same with EXTRACT_WORKERS worker processes;
+  2. extract      ``article_from_html`` over the mirror's article pages in a plain loop, one process;
+  3. fetch        the same crawl with the item pipelines switched off;
+  4. peer         trafilatura's own command line on the mirror's sitemap (its politeness delay 0);
+  5. incremental  a second crawl over the unchanged mirror into the database of 1b;
+  6. reextract    ``python -m pipelines.reextract`` over the stored pages, both cores;
+  7. dedupe       the URL-key lookup and near-duplicate lookup per article at 1,000 and 50,000
+                  stored articles (bench/dedupe_cost.py).
+For each: pages per second, CPU seconds per page, peak resident memory (the whole process tree),
+and for the crawl the database size per article. Steps 2 and 4 run on the first ``--sample`` pages
+(the same pages for both) to keep the run within minutes; their rates are per page all the same.
+Prints a table and writes JSON with the machine's core count. No settings are read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.measure import Measurement, run  # noqa: E402
+
+PEER_CONFIG = """[DEFAULT]
+DOWNLOAD_TIMEOUT = 30
+MAX_FILE_SIZE = 20000000
+MIN_FILE_SIZE = 10
+SLEEP_TIME = 0
+USER_AGENTS =
+COOKIE =
+MAX_REDIRECTS = 2
+MIN_EXTRACTED_SIZE = 250
+MIN_EXTRACTED_COMM_SIZE = 1
+MIN_OUTPUT_SIZE = 1
+MIN_OUTPUT_COMM_SIZE = 1
+EXTRACTION_TIMEOUT = 30
+MIN_DUPLCHECK_SIZE = 100
+MAX_REPETITIONS = 2
+EXTENSIVE_DATE_SEARCH = on
+EXTERNAL_URLS = off
+MAX_FILES_PER_DIRECTORY = 1000
+"""
+
+
+def serve_mirror(mirror: Path) -> tuple[subprocess.Popen[str], str]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mirror.server", str(mirror)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert server.stdout is not None
+    return server, server.stdout.readline().strip()
+
+
+def crawl_command(base_url: str, db: Path, *settings: str) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", "vecher", "-a", f"base_url={base_url}",
+               "-s", f"NEWSDB_PATH={db}", "-s", "LOG_LEVEL=WARNING", "-s", "AUTOTHROTTLE_ENABLED=False",
+               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "DEPTH_LIMIT=3"]  # fmt: skip
+    for setting in settings:
+        command += ["-s", setting]
+    return command
+
+
+def stats_of(db: Path) -> dict[str, Any]:
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT fetched, new, stats FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    return {"requests": row[0], "new": row[1], "articles": articles, "stats": json.loads(row[2] or "{}")}
+
+
+def db_size(db: Path) -> int:
+    return sum(p.stat().st_size for p in db.parent.glob(db.name + "*") if p.suffix != ".lock")
+
+
+def row(m: Measurement, pages: int, **extra: Any) -> dict[str, Any]:
+    result = {
+        "step": m.name, "pages": pages, "seconds": m.seconds,
+        "pages_per_second": round(pages / m.seconds, 1) if m.seconds else None,
+        "cpu_seconds_per_page": round(m.cpu_seconds / pages, 4) if pages else None,
+        "cpu_seconds": m.cpu_seconds, "peak_rss_mb": m.peak_rss_mb, "peak_main_rss_mb": m.peak_main_rss_mb,
+        "returncode": m.returncode, **extra,
+    }  # fmt: skip
+    if m.returncode:
+        result["error"] = m.stderr_tail[-1500:]
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=20000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--sample", type=int, default=4000, help="pages for the extraction-limit and peer steps")
+    parser.add_argument("--mirror", type=Path, default=None, help="mirror folder (default: bench/results/mirror-N)")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "run.json")
+    parser.add_argument("--skip", default="", help="comma-separated steps to skip: peer,fetch,reextract,dedupe,crawl")
+    args = parser.parse_args(argv)
+    skip = set(filter(None, args.skip.split(",")))
+    mirror = args.mirror or ROOT / "bench" / "results" / f"mirror-{args.articles}"
+    if not (mirror / "_generated.json").exists():
+        print(f"generating {args.articles} articles into {mirror} ...", flush=True)
+        subprocess.run([sys.executable, "bench/generate_mirror.py", str(mirror), "--articles", str(args.articles)],
+                       cwd=ROOT, check=True)  # fmt: skip
+    pages = len(list((mirror / "ru" / "article").glob("*.html")))
+    sample = min(args.sample, pages)
+    work = Path(tempfile.mkdtemp(prefix="newsbench-"))
+    results: list[dict[str, Any]] = []
+    server, base_url = serve_mirror(mirror)
+    try:
+        def crawl(name: str, db: Path, *settings: str) -> Measurement:
+            print(f"[{time.strftime('%H:%M:%S')}] {name} ...", flush=True)
+            return run(name, crawl_command(base_url, db, *settings), ROOT)
+
+        if "crawl" not in skip:
+            db = work / "crawl.db"
+            m = crawl("1 crawl (in-process extraction)", db)
+            info = stats_of(db) if m.returncode == 0 else {"articles": 0, "requests": 0}
+            results.append(row(m, info["articles"], requests=info["requests"],
+                               db_bytes_per_article=round(db_size(db) / max(info["articles"], 1))))  # fmt: skip
+            db_workers = work / "crawl-workers.db"
+            m = crawl(f"1b crawl ({args.workers} extraction workers)", db_workers, f"EXTRACT_WORKERS={args.workers}")
+            info = stats_of(db_workers) if m.returncode == 0 else {"articles": 0, "requests": 0}
+            results.append(row(m, info["articles"], requests=info["requests"],
+                               db_bytes_per_article=round(db_size(db_workers) / max(info["articles"], 1))))  # fmt: skip
+            first_requests = info["requests"]
+            m = crawl("5 incremental (unchanged mirror)", db_workers)
+            again = stats_of(db_workers) if m.returncode == 0 else {"requests": 0}
+            results.append(row(m, info["articles"], requests=again["requests"],
+                               share_of_first_requests=round(again["requests"] / max(first_requests, 1), 4),
+                               share_of_first_time=round(m.seconds / max(results[-1]["seconds"], 1e-9), 4)))  # fmt: skip
+            if "reextract" not in skip:
+                print(f"[{time.strftime('%H:%M:%S')}] 6 reextract ...", flush=True)
+                m = run("6 reextract (stored pages, both cores)",
+                        [sys.executable, "-m", "pipelines.reextract", "--db", str(db_workers),
+                         "--workers", str(args.workers)], ROOT)  # fmt: skip
+                results.append(row(m, info["articles"]))
+        print(f"[{time.strftime('%H:%M:%S')}] 2 extract ...", flush=True)
+        m = run("2 extract (article_from_html loop, 1 process)",
+                [sys.executable, "bench/extract_loop.py", str(mirror), "--limit", str(sample)], ROOT)  # fmt: skip
+        results.append(row(m, sample))
+        if "fetch" not in skip:
+            m = crawl("3 fetch (pipelines off)", work / "fetch.db", "ITEM_PIPELINES={}", "LEDGER_ENABLED=False")
+            results.append(row(m, pages))
+        if "peer" not in skip and shutil.which("trafilatura", path=str(Path(sys.executable).parent)):
+            results.append(peer(base_url, work, sample, args.workers))
+        if "dedupe" not in skip:
+            print(f"[{time.strftime('%H:%M:%S')}] 7 dedupe ...", flush=True)
+            out = subprocess.run([sys.executable, "bench/dedupe_cost.py"], cwd=ROOT, capture_output=True,
+                                 text=True, check=False)  # fmt: skip
+            if out.returncode == 0:
+                results.append({"step": "7 dedupe lookup", **json.loads(out.stdout)})
+    finally:
+        server.terminate()
+        server.wait()
+        if server.stdout is not None:
+            server.stdout.close()
+        shutil.rmtree(work, ignore_errors=True)
+    report = {"cores": os.cpu_count(), "articles": pages, "sample": sample, "workers": args.workers,
+              "date": time.strftime("%Y-%m-%d %H:%M"), "results": results}  # fmt: skip
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
+    print_table(report)
+    print(f"\nJSON: {args.json}")
+    return 0 if all(r.get("returncode", 0) == 0 for r in results) else 1
+
+
+def peer(base_url: str, work: Path, sample: int, workers: int) -> dict[str, Any]:
+    """trafilatura's command line: sitemap discovery, download and extraction, no politeness delay."""
+    config = work / "trafilatura.cfg"
+    config.write_text(PEER_CONFIG, "utf-8")
+    # The same pages as step 2: the sitemap's first `sample` URLs (trafilatura takes a URL list).
+    urls = work / "urls.txt"
+    listed = subprocess.run(
+        [str(Path(sys.executable).parent / "trafilatura"), "--sitemap", f"{base_url}/sitemap.xml", "--list",
+         "--config-file", str(config)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    article_urls = [line for line in listed.stdout.splitlines() if "/ru/article/" in line][:sample]
+    urls.write_text("\n".join(article_urls) + "\n", "utf-8")
+    print(f"[{time.strftime('%H:%M:%S')}] 4 peer ({len(article_urls)} URLs) ...", flush=True)
+    command = [str(Path(sys.executable).parent / "trafilatura"), "-i", str(urls), "-o", str(work / "peer"),
+               "--config-file", str(config), "--parallel", str(workers)]  # fmt: skip
+    m = run("4 peer (trafilatura CLI, sitemap list, 0 delay)", command, ROOT)
+    extracted = len(list((work / "peer").glob("*"))) if (work / "peer").exists() else 0
+    return row(m, len(article_urls), extracted=extracted)
+
+
+def print_table(report: dict[str, Any]) -> None:
+    print(f"\n{report['articles']} articles, {report['cores']} cores, {report['workers']} workers, "
+          f"sample {report['sample']} ({report['date']})\n")  # fmt: skip
+    header = f"{'step':48} {'pages':>6} {'s':>8} {'pages/s':>8} {'CPU s/page':>10} {'peak MB':>8}  other"
+    print(header)
+    print("-" * len(header))
+    for r in report["results"]:
+        if r["step"].startswith("7"):
+            print(f"{r['step']:48} " + json.dumps({k: v for k, v in r.items() if k != 'step'}))
+            continue
+        other = {k: v for k, v in r.items() if k in ("requests", "db_bytes_per_article", "share_of_first_requests",
+                                                     "share_of_first_time", "extracted", "returncode")}  # fmt: skip
+        print(f"{r['step']:48} {r['pages']:>6} {r['seconds']:>8} {r['pages_per_second'] or 0:>8} "
+              f"{r['cpu_seconds_per_page'] or 0:>10} {r['peak_rss_mb']:>8}  {other}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())
