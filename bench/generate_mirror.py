@@ -218,7 +218,7 @@ def byline_date(d: datetime) -> str:
     return f"{d:%H:%M}, {d.day:02d} {MONTHS_GENITIVE[d.month - 1]} {d.year}"
 
 
-DATE_STYLES: dict[str, tuple[str, Any]] = {
+DATE_STYLES: dict[str, tuple[str, Callable[[datetime], str]]] = {
     "dmy": (r"\d\d\.\d\d\.\d{4}", lambda d: f"{d:%d.%m.%Y}"),
     "dmy_hm": (r"\d\d\.\d\d\.\d{4} \d\d:\d\d", lambda d: f"{d:%d.%m.%Y %H:%M}"),
     "hm_dmy": (r"\d\d:\d\d, \d\d \w+ \d{4}", byline_date),
@@ -282,7 +282,6 @@ def fold(text: str) -> str:
 @dataclass
 class Corpus:
     sentences: list[str]
-    quotes: list[int]  # sentences that open with a quotation: the blockquotes
     statements: list[int]  # the others: titles and leads come from them
     authors: list[tuple[str, str | None]]  # (name, slug); slug None: the outlet itself
     tags: list[tuple[str, str]]  # (name, slug)
@@ -307,7 +306,6 @@ def load_corpus(source: Path, records: list[dict[str, Any]], pages: dict[str, st
                 if usable(sentence):
                     pool[sentence] = None
     sentences = list(pool)
-    quotes = [i for i, s in enumerate(sentences) if s.startswith("«")]
     statements = [i for i, s in enumerate(sentences) if not s.startswith("«")]
     joined = "\n".join(pages.values())
     linked = dict(re.findall(r'<a href="/ru/author/([^"]+)\.html">([^<]+)</a>', joined))
@@ -326,7 +324,6 @@ def load_corpus(source: Path, records: list[dict[str, Any]], pages: dict[str, st
     news = [r["published"] for r in records if article_kind(pages[r["path"]]) == "new"]
     corpus = Corpus(
         sentences=sentences,
-        quotes=quotes,
         statements=statements,
         authors=authors,
         tags=[(name, slug) for slug, name in tags],
@@ -466,10 +463,10 @@ def cut_article(
         types = {node.get("@type") for node in data.get("@graph", [data])}
         if "NewsArticle" in types:
             jsonld, indent = data, 2 if "\n  " in found.group(1) else None
-            page = page.replace(found.group(1), "@@jsonld@@")
+            page = page.replace(found.group(1).strip(), "@@jsonld@@")
         elif "BreadcrumbList" in types:
             breadcrumb = data
-            page = page.replace(found.group(1), "@@breadcrumb_ld@@")
+            page = page.replace(found.group(1).strip(), "@@breadcrumb_ld@@")
     lines = re.findall(META_LINE, page)
     props = list(dict.fromkeys(re.findall(r'article:(\w+)"', "".join(lines))))
     props = [p for p in props if p != "modified_time"]  # no article is modified after publication
@@ -561,7 +558,7 @@ class Plan:
     metadata: str
     paragraphs: int
     image: str
-    excluded: tuple[int, ...]  # sentences used by the title and the lead
+    excluded: tuple[int, ...]  # sentences used by the lead and the title
     duplicate_of: int | None = None
 
 
@@ -603,15 +600,21 @@ def make_title(rng: random.Random, corpus: Corpus) -> tuple[str, int]:
             return title[0].upper() + title[1:] + rng.choice(TITLE_ENDINGS), sid
 
 
-def make_lead(rng: random.Random, corpus: Corpus, index: int, title_sid: int) -> tuple[str, int]:
+def make_lead(rng: random.Random, corpus: Corpus, index: int) -> tuple[str, int]:
+    """The first paragraph: a statement, often attributed to the site, and its numbered detail."""
     while True:
         sid = rng.choice(corpus.statements)
         sentence = corpus.sentences[sid]
-        if sid != title_sid and len(sentence) >= 60:
+        if len(sentence) >= 60:
             break
     if "Vecher.kz" not in sentence and sentence.endswith("."):
         sentence = sentence[:-1] + rng.choice(ATTRIBUTIONS)
     return f"{sentence} {detail(rng, index, 0)}", sid
+
+
+def starts_alike(text: str, other: str, words: int) -> bool:
+    """``text`` opens with the first ``words`` words of ``other``."""
+    return fold(text).startswith(" ".join(fold(other).split(" ")[:words]))
 
 
 def choose(rng: random.Random, weights: Mapping[str, float]) -> str:
@@ -632,8 +635,7 @@ def plan_articles(corpus: Corpus, count: int, seed: int) -> list[Plan]:
     outlets = [i for i, (_, slug) in enumerate(corpus.authors) if not slug] or persons
     plans = []
     for index, published in enumerate(moments):
-        title, title_sid = make_title(rng, corpus)
-        lead, lead_sid = make_lead(rng, corpus, index, title_sid)
+        lead, lead_sid = make_lead(rng, corpus, index)
         roll = rng.random()
         if roll < 0.25:
             authors: tuple[int, ...] = (rng.choice(outlets),)
@@ -644,8 +646,8 @@ def plan_articles(corpus: Corpus, count: int, seed: int) -> list[Plan]:
         plans.append(
             Plan(
                 index=index,
-                path=f"/ru/article/{slugify(title)}-{index + 1}.html",
-                title=title,
+                path="",
+                title="",
                 lead=lead,
                 published=published,
                 section=rng.randrange(len(corpus.sections)),
@@ -655,10 +657,18 @@ def plan_articles(corpus: Corpus, count: int, seed: int) -> list[Plan]:
                 metadata=choose(rng, METADATA_MIX),
                 paragraphs=rng.randint(PARAGRAPHS_MIN, PARAGRAPHS_MAX),
                 image=f"/uploads/images/{published:%Y/%m}/image_750x_{rng.getrandbits(52):013x}.jpg",
-                excluded=(title_sid, lead_sid),
+                excluded=(lead_sid,),
             )
         )
     mark_near_duplicates(rng, plans)
+    for plan in plans:  # titles last: a near-duplicate's must not open like the lead it copied
+        while True:
+            title, title_sid = make_title(rng, corpus)
+            # The cleaner drops a paragraph that repeats the title: the lead must not start like it.
+            if title_sid not in plan.excluded and not starts_alike(plan.lead, title, 3):
+                break
+        plan.title, plan.excluded = title, (*plan.excluded, title_sid)
+        plan.path = f"/ru/article/{slugify(title)}-{plan.index + 1}.html"
     return plans
 
 
@@ -686,7 +696,7 @@ def mark_near_duplicates(rng: random.Random, plans: list[Plan]) -> None:
         originals.add(original)
         plan = plans[index]
         plan.duplicate_of, plan.paragraphs = original, plans[original].paragraphs
-        plan.lead = plans[original].lead
+        plan.lead, plan.excluded = plans[original].lead, plans[original].excluded
         wanted -= 1
 
 
@@ -724,6 +734,7 @@ class Site:
     plans: list[Plan]
     articles: dict[tuple[str, str], ArticleTemplate]
     parts: dict[str, BodyParts]
+    templates: SiteTemplates
     feed_items: list[str]  # one JSON object per article for the state script
     feed_sizes: list[int]
     by_section: list[list[int]]
@@ -748,23 +759,29 @@ class Generator:
             title = fold(plan.title)
             starts = [i for i, p in enumerate(paragraphs) if i and fold(p).startswith(title)]
             changed = starts[0] if starts else rng.randrange(1, len(paragraphs))
-            paragraphs[changed] = self.fresh_paragraphs(plan, rng, [changed])[0]
+            kept = " ".join(p for i, p in enumerate(paragraphs) if i != changed)
+            paragraphs[changed] = self.fresh_paragraphs(plan, rng, [changed], avoid=kept)[0]
         else:
             paragraphs = [plan.lead, *self.fresh_paragraphs(plan, rng, range(1, plan.paragraphs))]
         if plan.index in self.originals:
             self.waiting[plan.index] = paragraphs
         return paragraphs
 
-    def fresh_paragraphs(self, plan: Plan, rng: random.Random, positions: Sequence[int]) -> list[str]:
+    def fresh_paragraphs(
+        self, plan: Plan, rng: random.Random, positions: Sequence[int], avoid: str = ""
+    ) -> list[str]:
+        """New paragraphs: 1-3 sentences each, a sentence mix no other article has, and the numbered
+        detail of each position; no sentence of ``avoid`` (the rest of the article) again."""
         corpus = self.site.corpus
         # No paragraph may start like the title (the cleaner would take it for the title again) nor
         # like the lead (an article does not open two paragraphs with the same words).
-        banned = set(plan.excluded)
+        banned = set(plan.excluded) | {
+            i for i, sentence in enumerate(corpus.sentences) if avoid and sentence in avoid
+        }
         for text, words in ((plan.title, 3), (plan.lead, 5)):
-            folded = fold(text).split(" ")
-            head = " ".join(folded[:words])
+            first = fold(text).split(" ")[0]
             banned |= {
-                i for i in corpus.first_words.get(folded[0], ()) if fold(corpus.sentences[i]).startswith(head)
+                i for i in corpus.first_words.get(first, ()) if starts_alike(corpus.sentences[i], text, words)
             }
         # Short articles get longer paragraphs, so that two of them never share much of their text.
         weights = (3, 4, 2) if plan.paragraphs > 6 else (0, 3, 2)
@@ -804,10 +821,9 @@ class Generator:
             else:
                 blocks.append(f"<p>{esc(paragraph)}</p>")
             if noise_after["read_more"] == position:
-                other = self.site.plans[self.earlier_same_section(plan, rng, 1)[0]]
-                blocks.append(
-                    rng.choice(parts.read_more).render({"href": other.path, "title": esc(other.title)})
-                )
+                for other in (self.site.plans[i] for i in self.earlier_same_section(plan, rng, 1)):
+                    link = {"href": other.path, "title": esc(other.title)}
+                    blocks.append(rng.choice(parts.read_more).render(link))
             if noise_after["ad"] == position:
                 blocks.append(rng.choice(parts.ads))
             if noise_after["figure"] == position:
@@ -1027,30 +1043,73 @@ TOP_FIELDS = (
     r'<span class="top-news__title">(?P<title>[^<]*)</span>',
     r'<span class="top-news__date">(?P<date>[^<]*)</span>',
 )
-
-
-def short_lead(lead: str, limit: int = 110) -> str:
-    """A card's teaser: the lead cut at a word, with an ellipsis, like the listings print it."""
-    if len(lead) <= limit + 10:
-        return lead
-    return lead[:limit].rsplit(" ", 1)[0].rstrip(",;:–- ") + "…"
-
-
-def card_values(plan: Plan, tpl: ListTpl) -> dict[str, str]:
-    return {
-        "href": plan.path,
-        "image": plan.image,
-        "title": esc(plan.title),
-        "lead": esc(short_lead(plan.lead)),
-        "date": show_date(plan.published, tpl.date_style),
-    }
+FEED_FIELDS = (
+    r"<title>(?P<title>[^<]*)</title>",
+    r"<link>__BASE__(?P<path>[^<]*)</link>",
+    r"<guid[^>]*>__BASE__(?P<path>[^<]*)</guid>",
+    r"<pubDate>(?P<date>[^<]*)</pubDate>",
+    r"<description>(?P<lead>[^<]*)</description>",
+    r"<category>(?P<section>[^<]*)</category>",
+    r"<dc:creator>(?P<authors>[^<]*)</dc:creator>",
+    r'<enclosure url="__BASE__(?P<image>[^"]*)"',
+)
+SITEMAP_FIELDS = (
+    r"<loc>__BASE__(?P<path>[^<]*)</loc>",
+    r"<lastmod>(?P<lastmod>[^<]*)</lastmod>",
+    r"<news:publication_date>(?P<lastmod>[^<]*)</news:publication_date>",
+    r"<news:title>(?P<title>[^<]*)</news:title>",
+)
+# Pages that are the same whatever the articles: copied as recorded.
+COPIED = ("robots.txt", "ru/about.html", "ru/contacts.html", "ru/advertising.html", "ru/search/index.html")
+COPIED_DIRS = ("static", "ru/photo")
 
 
 @dataclass
 class PageTpl:
+    """A page (or feed, or sitemap) with one list of items cut out of it."""
+
     page: Tpl
     items: ListTpl
-    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ListingTpl(PageTpl):
+    """A section listing, and how its pages are titled and linked to each other."""
+
+    popular: ListTpl
+    title_suffix: str  # «– новости Алматы» after the section's name
+    page_suffix: Tpl  # «, страница @@page@@» from the second page on
+    previous: Tpl
+    next: Tpl
+    pager_sep: str
+
+
+@dataclass
+class HomeTpl:
+    page: Tpl
+    big: Tpl  # the first top story
+    small: Tpl  # the others
+    count: int
+    date_style: str
+    popular: ListTpl
+
+
+@dataclass
+class SiteTemplates:
+    """Every template but the article pages', cut before anything is written."""
+
+    listing: ListingTpl
+    tag: PageTpl
+    author: PageTpl
+    home: HomeTpl
+    feed: PageTpl
+    sitemap: PageTpl
+    news_sitemap: PageTpl
+    sitemap_index: PageTpl
+
+
+def with_css(page: str, css: str) -> str:
+    return page.replace("</head>", f"<style>{css}</style>\n</head>", 1)
 
 
 def cut_popular(page: str) -> tuple[str, ListTpl]:
@@ -1061,50 +1120,46 @@ def cut_popular(page: str) -> tuple[str, ListTpl]:
     raise TemplateError("no popular widget")
 
 
-def listing_template(source: Path, slug: str, name: str, css: str) -> PageTpl:
+def listing_template(source: Path, slug: str, name: str, css: str) -> ListingTpl:
+    """Cut from one section's first two pages (the second has both pager links)."""
     first = (source / "ru" / slug / "index.html").read_text("utf-8")
     second = (source / "ru" / slug / "index@page=2.html").read_text("utf-8")
     title1 = re.search(r"<title>([^<]*)</title>", first)
     title2 = re.search(r"<title>([^<]*)</title>", second)
-    pager2 = re.search(r'<div class="pager">(.*?)</div>', second)
-    if not (title1 and title2 and pager2):
+    pager = re.search(r'<div class="pager">(.*?)</div>', second)
+    if not (title1 and title2 and pager):
         raise TemplateError("listing pages without a title or a pager")
-    page, _, cards = cut_list(first, CARD_ITEM, "cards", CARD_FIELDS)
+    previous = re.search(r'<a class="pager__prev"[^>]*>[^<]*</a>', pager.group(1))
+    following = re.search(r'<a class="pager__next"[^>]*>[^<]*</a>', pager.group(1))
+    if not (previous and following):
+        raise TemplateError("the second listing page has no previous and next links")
+    page, _, cards = cut_list(first, CARD_ITEM, "cards", CARD_FIELDS, ("href", "title"))
     page, popular = cut_popular(page)
     page = mark(page, r"<title>(?P<page_title>[^<]*)</title>")
     page = mark(page, r'<meta property="og:title" content="(?P<page_title>[^"]*)">', required=False)
     page = mark(page, r'<link rel="canonical" href="__BASE__(?P<canonical>[^"]*)">')
-    page = mark(
-        page, r'<meta name="description" content="[^"]*?(?P<section_lower>' + re.escape(name.lower()) + ')">'
-    )
+    lower = re.escape(name.lower())
+    page = mark(page, rf'<meta name="description" content="[^"]*?(?P<section_lower>{lower})">')
     page = mark(page, r'<h1 class="section-title">(?P<section>[^<]*)</h1>')
     page = mark(page, r'<div class="pager">(?P<pager>.*?)</div>')
-    prev_link = re.search(r'<a class="pager__prev"[^>]*>[^<]*</a>', pager2.group(1))
-    next_link = re.search(r'<a class="pager__next"[^>]*>[^<]*</a>', pager2.group(1))
-    if not (prev_link and next_link):
-        raise TemplateError("the second listing page has no previous and next links")
-    page = page.replace("</head>", f"<style>{css}</style>\n</head>", 1)
-    return PageTpl(
-        Tpl(page),
-        cards,
-        {
-            "popular": popular,
-            "title_suffix": title1.group(1).removeprefix(name),
-            "page_suffix": Tpl(re.sub(r"\d+", "@@page@@", title2.group(1).removeprefix(title1.group(1)))),
-            "prev": Tpl(mark(prev_link.group(0), r'href="(?P<href>[^"]+)"')),
-            "next": Tpl(mark(next_link.group(0), r'href="(?P<href>[^"]+)"')),
-            "pager_sep": pager2.group(1)[prev_link.end() : next_link.start()],
-        },
+    return ListingTpl(
+        page=Tpl(with_css(page, css)),
+        items=cards,
+        popular=popular,
+        title_suffix=title1.group(1).removeprefix(name),
+        page_suffix=Tpl(re.sub(r"\d+", "@@page@@", title2.group(1).removeprefix(title1.group(1)))),
+        previous=Tpl(mark(previous.group(0), r'href="(?P<href>[^"]+)"')),
+        next=Tpl(mark(following.group(0), r'href="(?P<href>[^"]+)"')),
+        pager_sep=pager.group(1)[previous.end() : following.start()],
     )
 
 
 def named_page_template(file: Path, item: str, fields: Sequence[str], name: str, css: str) -> PageTpl:
     """A tag or author page: its items cut out, its name and address made slots."""
-    page, _, items = cut_list(file.read_text("utf-8"), item, "items", fields)
+    page, _, items = cut_list(file.read_text("utf-8"), item, "items", fields, ("href", "title"))
     page = replace_value(page, f"/ru/{file.parent.name}/{file.name}", "path")
     page = replace_value(page, name, "name")
-    page = page.replace("</head>", f"<style>{css}</style>\n</head>", 1)
-    return PageTpl(Tpl(page), items)
+    return PageTpl(Tpl(with_css(page, css)), items)
 
 
 def first_template(files: Iterable[Path], build: Callable[[Path], PageTpl]) -> PageTpl:
@@ -1118,13 +1173,52 @@ def first_template(files: Iterable[Path], build: Callable[[Path], PageTpl]) -> P
     raise TemplateError("no usable page: " + "; ".join(errors[:5]))
 
 
-def xml_list(text: str, item: str, fields: Sequence[str], slot: str) -> tuple[str, ListTpl]:
-    text, _, tpl = cut_list(text, item, slot, ())
-    template = tpl.item.render({})
-    for pattern in fields:
-        template = mark(template, pattern, required=False)
-    tpl.item = Tpl(template)
-    return text, tpl
+def home_template(source: Path, css: str) -> HomeTpl:
+    page = (source / "index.html").read_text("utf-8")
+    # The recorded home page also links a special project and an archive redirect: not generated.
+    page = re.sub(r'<section class="(?:special|archive)">.*?</section>\n?', "", page, flags=re.S)
+    page, items, first = cut_list(page, TOP_ITEM, "top_items", TOP_FIELDS, ("href", "title", "date"))
+    _, _, others = cut_list(items[-1], TOP_ITEM, "top_items", TOP_FIELDS, ("href", "title", "date"))
+    page, popular = cut_popular(page)
+    return HomeTpl(
+        Tpl(with_css(page, css)), first.item, others.item, len(items), first.date_style or "", popular
+    )
+
+
+def xml_template(file: Path, item: str, slot: str, fields: Sequence[str]) -> PageTpl:
+    text, _, items = cut_list(file.read_text("utf-8"), item, slot, fields)
+    text = mark(text, r"<lastBuildDate>(?P<built>[^<]*)</lastBuildDate>", required=False)
+    return PageTpl(Tpl(text), items)
+
+
+def site_templates(source: Path, corpus: Corpus, css: str) -> SiteTemplates:
+    tags = {slug: "#" + name for name, slug in corpus.tags}
+    authors = {slug: name for name, slug in corpus.authors if slug}
+    robots = (source / "robots.txt").read_text("utf-8")
+    if "Sitemap: __BASE__/sitemap.xml" not in robots:
+        raise TemplateError("robots.txt does not name __BASE__/sitemap.xml")
+    return SiteTemplates(
+        listing=listing_template(source, *corpus.sections[0], css),
+        tag=first_template(
+            (source / "ru" / "tag").glob("*.html"),
+            lambda f: named_page_template(f, NEWS_ITEM, NEWS_FIELDS, tags[f.stem], css),
+        ),
+        author=first_template(
+            (source / "ru" / "author").glob("*.html"),
+            lambda f: named_page_template(f, CARD_ITEM, CARD_FIELDS, authors[f.stem], css),
+        ),
+        home=home_template(source, css),
+        feed=xml_template(source / "ru" / "rss.xml", r"<item>.*?</item>", "items", FEED_FIELDS),
+        sitemap=xml_template(
+            sorted((source / "sitemaps").glob("articles-*.xml"))[0], r"<url>.*?</url>", "urls", SITEMAP_FIELDS
+        ),
+        news_sitemap=xml_template(
+            source / "sitemaps" / "news.xml", r"<url>.*?</url>", "urls", SITEMAP_FIELDS
+        ),
+        sitemap_index=xml_template(
+            source / "sitemap.xml", r"<sitemap>.*?</sitemap>", "sitemaps", SITEMAP_FIELDS
+        ),
+    )
 
 
 # --- The whole site --------------------------------------------------------------------------------
@@ -1153,8 +1247,10 @@ def inline_css(classes: Iterable[str], rng: random.Random) -> str:
 
 
 def article_templates(
-    source: Path, records: list[dict[str, Any]], pages: dict[str, str], corpus: Corpus, css: str
+    records: list[dict[str, Any]], pages: dict[str, str], corpus: Corpus, css: str
 ) -> dict[tuple[str, str], ArticleTemplate]:
+    """One template per (template, metadata variant), cut from the first recorded page that has all
+    the parts."""
     links = re.search(AUTHOR_LINK, "\n".join(pages.values()))
     if not links:
         raise TemplateError("no author link in the recorded articles")
@@ -1175,17 +1271,18 @@ def article_templates(
     return templates
 
 
-def build_site(source: Path, count: int, seed: int) -> tuple[Site, dict[str, Any]]:
+def build_site(source: Path, count: int, seed: int) -> Site:
+    """Read the recorded mirror, cut every template and plan every article."""
     records = json.loads((source / "_articles.json").read_text("utf-8"))
     pages = {r["path"]: (source / r["path"].lstrip("/")).read_text("utf-8") for r in records}
     corpus = load_corpus(source, records, pages)
-    classes = set()
-    for page in pages.values():
-        for value in re.findall(r'class="([^"]+)"', page):
-            classes.update(value.split())
+    classes = {
+        name
+        for page in pages.values()
+        for value in re.findall(r'class="([^"]+)"', page)
+        for name in value.split()
+    }
     css = inline_css(classes, random.Random(seed))
-    templates = article_templates(source, records, pages, corpus, css)
-    parts = {kind: body_parts(kind, records, pages) for kind in ("old", "new")}
     plans = plan_articles(corpus, count, seed)
     by_section: list[list[int]] = [[] for _ in corpus.sections]
     position = []
@@ -1193,18 +1290,18 @@ def build_site(source: Path, count: int, seed: int) -> tuple[Site, dict[str, Any
         position.append(len(by_section[plan.section]))
         by_section[plan.section].append(plan.index)
     items = [feed_item(plan, corpus) for plan in plans]
-    site = Site(
+    return Site(
         corpus=corpus,
         plans=plans,
-        articles=templates,
-        parts=parts,
+        articles=article_templates(records, pages, corpus, css),
+        parts={kind: body_parts(kind, records, pages) for kind in ("old", "new")},
+        templates=site_templates(source, corpus, css),
         feed_items=items,
         feed_sizes=[len(item.encode("utf-8")) for item in items],
         by_section=by_section,
         section_position=position,
         seed=seed,
     )
-    return site, {"css": css}
 
 
 def ground_truth(plan: Plan, paragraphs: list[str], site: Site, size: int, in_rss: bool) -> str:
@@ -1236,6 +1333,7 @@ def ground_truth(plan: Plan, paragraphs: list[str], site: Site, size: int, in_rs
 
 
 def write_articles(site: Site, writer: Writer) -> list[int]:
+    """The article pages and the ground truth, one article at a time."""
     generator = Generator(site)
     sizes = []
     newest = len(site.plans) - FEED_SIZE
@@ -1249,39 +1347,21 @@ def write_articles(site: Site, writer: Writer) -> list[int]:
     return sizes
 
 
-def write_listings(site: Site, source: Path, writer: Writer, css: str, rng: random.Random) -> list[str]:
-    written = []
-    # One listing template for all: cut from the first section's first two pages (the pager's links).
-    tpl = listing_template(source, *site.corpus.sections[0], css)
-    for section, (slug, name) in enumerate(site.corpus.sections):
-        members = site.by_section[section][::-1]  # newest first
-        pages = max(1, -(-len(members) // PER_PAGE))
-        for number in range(1, pages + 1):
-            chunk = members[(number - 1) * PER_PAGE : number * PER_PAGE]
-            address = f"/ru/{slug}" if number == 1 else f"/ru/{slug}?page={number}"
-            links = []
-            if number > 1:
-                links.append(
-                    tpl.extra["prev"].render(
-                        {"href": f"/ru/{slug}" if number == 2 else f"/ru/{slug}?page={number - 1}"}
-                    )
-                )
-            if number < pages:
-                links.append(tpl.extra["next"].render({"href": f"/ru/{slug}?page={number + 1}"}))
-            suffix = tpl.extra["page_suffix"].render({"page": str(number)}) if number > 1 else ""
-            values = {
-                "page_title": esc(name + tpl.extra["title_suffix"] + suffix),
-                "canonical": address,
-                "section_lower": esc(name.lower()),
-                "section": esc(name),
-                "cards": tpl.items.render(card_values(site.plans[i], tpl.items) for i in chunk),
-                "pager": tpl.extra["pager_sep"].join(links),
-                "popular_items": popular_items(site, tpl.extra["popular"], rng),
-            }
-            file = f"ru/{slug}/index.html" if number == 1 else f"ru/{slug}/index@page={number}.html"
-            writer.write(file, tpl.page.render(values))
-            written.append(address)
-    return written
+def short_lead(lead: str, limit: int = 110) -> str:
+    """A card's teaser: the lead cut at a word, with an ellipsis, like the listings print it."""
+    if len(lead) <= limit + 10:
+        return lead
+    return lead[:limit].rsplit(" ", 1)[0].rstrip(",;:–- ") + "…"
+
+
+def card_values(plan: Plan, date_style: str | None, teaser: bool = True) -> dict[str, str]:
+    return {
+        "href": plan.path,
+        "image": plan.image,
+        "title": esc(plan.title),
+        "lead": esc(short_lead(plan.lead) if teaser else plan.lead),
+        "date": show_date(plan.published, date_style),
+    }
 
 
 def popular_items(site: Site, tpl: ListTpl, rng: random.Random) -> str:
@@ -1289,106 +1369,92 @@ def popular_items(site: Site, tpl: ListTpl, rng: random.Random) -> str:
     chosen = rng.sample(list(recent), min(5, len(recent)))
     return tpl.render(
         {
-            "href": site.plans[i].path,
-            "title": esc(site.plans[i].title),
+            **card_values(site.plans[i], None),
             "views": str(rng.randint(1000, 20000)),
             "num": str(n),
-            "date": "",
             "thumb": "",
         }
         for n, i in enumerate(chosen, 1)
     )
 
 
-def write_named_pages(site: Site, source: Path, writer: Writer, css: str) -> list[str]:
-    """Tag pages and author pages: the newest 20 articles of each."""
-    corpus = site.corpus
-    tagged: dict[int, list[int]] = {}
-    authored: dict[int, list[int]] = {}
-    for plan in site.plans:
-        for tag in plan.tags:
-            tagged.setdefault(tag, []).append(plan.index)
-        for author in plan.authors:
-            if corpus.authors[author][1]:
-                authored.setdefault(author, []).append(plan.index)
-    tag_files = [f for f in (source / "ru" / "tag").glob("*.html")]
-    names = {slug: name for name, slug in corpus.tags}
-    tag_tpl = first_template(
-        tag_files, lambda f: named_page_template(f, NEWS_ITEM, NEWS_FIELDS, "#" + names[f.stem], css)
-    )
-    author_names = {slug: name for name, slug in corpus.authors if slug}
-    author_tpl = first_template(
-        (source / "ru" / "author").glob("*.html"),
-        lambda f: named_page_template(f, CARD_ITEM, CARD_FIELDS, author_names[f.stem], css),
-    )
-    written = []
-    for pages, tpl, kind, label in (
-        (tagged, tag_tpl, "tag", lambda i: "#" + corpus.tags[i][0]),
-        (authored, author_tpl, "author", lambda i: corpus.authors[i][0]),
-    ):
-        for key in sorted(pages):
-            slug = corpus.tags[key][1] if kind == "tag" else corpus.authors[key][1]
-            path = f"/ru/{kind}/{slug}.html"
-            newest = pages[key][::-1][:PER_PAGE]
-            items = tpl.items.render(
-                {**card_values(site.plans[i], tpl.items), "lead": esc(site.plans[i].lead)} if kind == "tag"
-                else card_values(site.plans[i], tpl.items)
-                for i in newest
-            )  # fmt: skip
-            writer.write(
-                path.lstrip("/"), tpl.page.render({"path": path, "name": esc(label(key)), "items": items})
-            )
-            written.append(path)
+def write_listings(site: Site, writer: Writer, rng: random.Random) -> list[str]:
+    """Each section's articles, newest first, 20 a page: /ru/<section>, /ru/<section>?page=N."""
+    tpl, written = site.templates.listing, []
+    for section, (slug, name) in enumerate(site.corpus.sections):
+        members = site.by_section[section][::-1]
+        pages = max(1, -(-len(members) // PER_PAGE))
+        for number in range(1, pages + 1):
+            address = f"/ru/{slug}" if number == 1 else f"/ru/{slug}?page={number}"
+            links = []
+            if number > 1:
+                links.append(
+                    tpl.previous.render(
+                        {"href": f"/ru/{slug}" if number == 2 else f"/ru/{slug}?page={number - 1}"}
+                    )
+                )
+            if number < pages:
+                links.append(tpl.next.render({"href": f"/ru/{slug}?page={number + 1}"}))
+            suffix = tpl.page_suffix.render({"page": str(number)}) if number > 1 else ""
+            chunk = members[(number - 1) * PER_PAGE : number * PER_PAGE]
+            values = {
+                "page_title": esc(name + tpl.title_suffix + suffix),
+                "canonical": address,
+                "section_lower": esc(name.lower()),
+                "section": esc(name),
+                "cards": tpl.items.render(card_values(site.plans[i], tpl.items.date_style) for i in chunk),
+                "pager": tpl.pager_sep.join(links),
+                "popular_items": popular_items(site, tpl.popular, rng),
+            }
+            file = f"ru/{slug}/index.html" if number == 1 else f"ru/{slug}/index@page={number}.html"
+            writer.write(file, tpl.page.render(values))
+            written.append(address)
     return written
 
 
-def write_home(site: Site, source: Path, writer: Writer, css: str, rng: random.Random) -> None:
-    page = (source / "index.html").read_text("utf-8")
-    # The recorded home page also links a special project and an archive redirect: not generated.
-    page = re.sub(r'<section class="(?:special|archive)">.*?</section>\n?', "", page, flags=re.S)
-    page, items, _ = cut_list(page, TOP_ITEM, "top_items", ())
-    big, small = (Tpl(mark_all(items[i], TOP_FIELDS)) for i in (0, min(1, len(items) - 1)))
-    style = date_style(re.search(r'top-news__date">([^<]*)<', items[0]).group(1))  # type: ignore[union-attr]
-    page, popular = cut_popular(page)
-    page = page.replace("</head>", f"<style>{css}</style>\n</head>", 1)
-    newest = site.plans[::-1][: len(items)]
-    top = []
-    for n, plan in enumerate(newest):
-        values = {**card_values(plan, ListTpl(big, "", style)), "image": plan.image}
-        top.append((big if n == 0 else small).render(values))
-    writer.write(
-        "index.html",
-        Tpl(page).render({"top_items": "\n".join(top), "popular_items": popular_items(site, popular, rng)}),
-    )
-
-
-def mark_all(text: str, fields: Sequence[str]) -> str:
-    for pattern in fields:
-        text = mark(text, pattern)
-    return text
-
-
-def write_feed(site: Site, source: Path, writer: Writer) -> None:
-    text = (source / "ru" / "rss.xml").read_text("utf-8")
-    text, tpl = xml_list(
-        text,
-        r"<item>.*?</item>",
-        (
-            r"<title>(?P<title>[^<]*)</title>",
-            r"<link>__BASE__(?P<path>[^<]*)</link>",
-            r"<guid[^>]*>__BASE__(?P<path>[^<]*)</guid>",
-            r"<pubDate>(?P<date>[^<]*)</pubDate>",
-            r"<description>(?P<lead>[^<]*)</description>",
-            r"<category>(?P<section>[^<]*)</category>",
-            r"<dc:creator>(?P<authors>[^<]*)</dc:creator>",
-            r'<enclosure url="__BASE__(?P<image>[^"]*)"',
-        ),
-        "items",
-    )
-    text = mark(text, r"<lastBuildDate>(?P<built>[^<]*)</lastBuildDate>", required=False)
-    newest = site.plans[::-1][:FEED_SIZE]
+def write_named_pages(site: Site, writer: Writer) -> list[str]:
+    """Tag pages and author pages: the newest 20 articles of each."""
     corpus = site.corpus
-    items = tpl.render(
+    lists: dict[tuple[str, str, str], list[int]] = {}  # (kind, slug, name) -> articles
+    for plan in site.plans:
+        for tag in plan.tags:
+            name, slug = corpus.tags[tag]
+            lists.setdefault(("tag", slug, "#" + name), []).append(plan.index)
+        for author in plan.authors:
+            name, person = corpus.authors[author]
+            if person:
+                lists.setdefault(("author", person, name), []).append(plan.index)
+    written = []
+    for (kind, slug, name), members in sorted(lists.items()):
+        tpl = site.templates.tag if kind == "tag" else site.templates.author
+        path = f"/ru/{kind}/{slug}.html"
+        newest = [
+            card_values(site.plans[i], tpl.items.date_style, kind != "tag") for i in members[::-1][:PER_PAGE]
+        ]
+        writer.write(
+            path.lstrip("/"),
+            tpl.page.render({"path": path, "name": esc(name), "items": tpl.items.render(newest)}),
+        )
+        written.append(path)
+    return written
+
+
+def write_home(site: Site, writer: Writer, rng: random.Random) -> None:
+    home = site.templates.home
+    newest = site.plans[::-1][: home.count]
+    top = [
+        (home.big if n == 0 else home.small).render(card_values(plan, home.date_style))
+        for n, plan in enumerate(newest)
+    ]
+    values = {"top_items": "\n".join(top), "popular_items": popular_items(site, home.popular, rng)}
+    writer.write("index.html", home.page.render(values))
+
+
+def write_feed(site: Site, writer: Writer) -> None:
+    """The RSS feed of the newest 50."""
+    corpus, tpl = site.corpus, site.templates.feed
+    newest = site.plans[::-1][:FEED_SIZE]
+    items = tpl.items.render(
         {
             "title": esc(plan.title),
             "path": plan.path,
@@ -1400,64 +1466,33 @@ def write_feed(site: Site, source: Path, writer: Writer) -> None:
         }
         for plan in newest
     )
-    built = format_datetime(newest[0].published + timedelta(minutes=5)) if newest else ""
-    writer.write("ru/rss.xml", Tpl(text).render({"items": items, "built": built}))
+    built = format_datetime(newest[0].published + timedelta(minutes=5))
+    writer.write("ru/rss.xml", tpl.page.render({"items": items, "built": built}))
 
 
-def write_sitemaps(site: Site, source: Path, writer: Writer) -> list[str]:
-    chunk_file = sorted((source / "sitemaps").glob("articles-*.xml"))[0]
-    chunk_text, chunk = xml_list(
-        chunk_file.read_text("utf-8"),
-        r"<url>.*?</url>",
-        (r"<loc>__BASE__(?P<path>[^<]*)</loc>", r"<lastmod>(?P<lastmod>[^<]*)</lastmod>"),
-        "urls",
-    )
-    news_text, news = xml_list(
-        (source / "sitemaps" / "news.xml").read_text("utf-8"),
-        r"<url>.*?</url>",
-        (
-            r"<loc>__BASE__(?P<path>[^<]*)</loc>",
-            r"<lastmod>(?P<lastmod>[^<]*)</lastmod>",
-            r"<news:publication_date>(?P<lastmod>[^<]*)</news:publication_date>",
-            r"<news:title>(?P<title>[^<]*)</news:title>",
-        ),
-        "urls",
-    )
-    index_text, index = xml_list(
-        (source / "sitemap.xml").read_text("utf-8"),
-        r"<sitemap>.*?</sitemap>",
-        (r"<loc>__BASE__(?P<path>[^<]*)</loc>", r"<lastmod>(?P<lastmod>[^<]*)</lastmod>"),
-        "sitemaps",
-    )
+def write_sitemaps(site: Site, writer: Writer) -> None:
+    """One sitemap per 5,000 articles and a news sitemap of the newest 50, in a sitemap index."""
+    templates = site.templates
 
     def url(plan: Plan) -> dict[str, str]:
         return {"path": plan.path, "lastmod": plan.published.isoformat(), "title": esc(plan.title)}
 
-    entries, written = [], []
+    entries = []
     for start in range(0, len(site.plans), URLS_PER_SITEMAP):
         plans = site.plans[start : start + URLS_PER_SITEMAP]
         path = f"/sitemaps/articles-{start // URLS_PER_SITEMAP + 1}.xml"
-        writer.write(path.lstrip("/"), Tpl(chunk_text).render({"urls": chunk.render(url(p) for p in plans)}))
-        entries.append({"path": path, "lastmod": plans[-1].published.isoformat()})
-        written.append(path)
+        urls = templates.sitemap.items.render(url(p) for p in plans)
+        writer.write(path.lstrip("/"), templates.sitemap.page.render({"urls": urls}))
+        entries.append({"path": path, "lastmod": max(p.published for p in plans).isoformat()})
     newest = site.plans[::-1][:FEED_SIZE]
-    writer.write("sitemaps/news.xml", Tpl(news_text).render({"urls": news.render(url(p) for p in newest)}))
-    entries.append(
-        {"path": "/sitemaps/news.xml", "lastmod": newest[0].published.isoformat() if newest else ""}
-    )
-    writer.write("sitemap.xml", Tpl(index_text).render({"sitemaps": index.render(entries)}))
-    return written
-
-
-COPIED = ("robots.txt", "ru/about.html", "ru/contacts.html", "ru/advertising.html", "ru/search/index.html")
-COPIED_DIRS = ("static", "ru/photo")
+    urls = templates.news_sitemap.items.render(url(p) for p in newest)
+    writer.write("sitemaps/news.xml", templates.news_sitemap.page.render({"urls": urls}))
+    entries.append({"path": "/sitemaps/news.xml", "lastmod": newest[0].published.isoformat()})
+    sitemaps = templates.sitemap_index.items.render(entries)
+    writer.write("sitemap.xml", templates.sitemap_index.page.render({"sitemaps": sitemaps}))
 
 
 def copy_site_pages(source: Path, writer: Writer) -> list[str]:
-    """Pages that are the same whatever the articles: copied as recorded."""
-    robots = (source / "robots.txt").read_text("utf-8")
-    if "Sitemap: __BASE__/sitemap.xml" not in robots:
-        raise TemplateError("robots.txt does not name __BASE__/sitemap.xml")
     copied = []
     for name in COPIED:
         writer.write(name, (source / name).read_text("utf-8"))
@@ -1487,40 +1522,34 @@ def generate(
 ) -> dict[str, Any]:
     """Write the mirror into ``out``; returns the summary figures."""
     started = time.perf_counter()
+    site = build_site(source, articles, seed)  # before touching ``out``: a template may be missing
     prepare(out)
     writer = Writer(out)
-    site, extra = build_site(source, articles, seed)
     rng = random.Random(seed)
     sizes = write_articles(site, writer)
-    non_articles = ["/"]
-    non_articles += write_listings(site, source, writer, extra["css"], rng)
-    non_articles += write_named_pages(site, source, writer, extra["css"])
-    write_home(site, source, writer, extra["css"], rng)
-    write_feed(site, source, writer)
-    write_sitemaps(site, source, writer)
+    non_articles = ["/", *write_listings(site, writer, rng), *write_named_pages(site, writer)]
+    write_home(site, writer, rng)
+    write_feed(site, writer)
+    write_sitemaps(site, writer)
     copied = copy_site_pages(source, writer)
     non_articles += [f"/{name}" for name in copied if name.endswith(".html") and "search" not in name]
     writer.write("_non_articles.json", json.dumps(non_articles, ensure_ascii=False, indent=1))
-    summary = {
+    complete = {"complete": True, "articles": articles, "seed": seed}
+    (out / MARKER).write_text(json.dumps(complete) + "\n", "utf-8")
+    return {
         "articles": len(sizes),
         "near_duplicates": sum(1 for p in site.plans if p.duplicate_of is not None),
         "templates": {f"{k}/{m}": t.exemplar for (k, m), t in sorted(site.articles.items())},
-        "files": writer.files + 1,  # and the ground truth
+        "files": writer.files + 2,  # and the ground truth and the marker
         "total_mb": round((writer.bytes + (out / "_articles.jsonl").stat().st_size) / KB / KB, 1),
         "page_kb": size_figures(sizes),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    (out / MARKER).write_text(
-        json.dumps({"complete": True, "articles": articles, "seed": seed}) + "\n", "utf-8"
-    )
-    return summary
 
 
 def size_figures(sizes: list[int]) -> dict[str, float]:
-    if not sizes:
-        return {}
     kb = sorted(s / KB for s in sizes)
-    deciles = statistics.quantiles(kb, n=10) if len(kb) > 1 else [kb[0]] * 9
+    deciles = statistics.quantiles(kb, n=10, method="inclusive") if len(kb) > 1 else [kb[0]] * 9
     return {
         "mean": round(statistics.fmean(kb), 1),
         "min": round(kb[0], 1),

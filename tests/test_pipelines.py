@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def run_stages(page_item: PageItem) -> tuple[PageItem, dict[str, Any]]:
     crawler.stats.open_spider()  # type: ignore[union-attr]
     extract = ExtractPipeline.from_crawler(crawler)
     clean = CleanPipeline.from_crawler(crawler)
-    result = clean.process_item(extract.process_item(page_item))
+    result = clean.process_item(asyncio.run(extract.process_item(page_item)))
     return result, crawler.stats.get_stats()  # type: ignore[union-attr]
 
 
