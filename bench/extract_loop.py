@@ -1,6 +1,6 @@
 """The extraction limit: ``article_from_html`` over a mirror's article pages in a plain loop.
 
-    python bench/extract_loop.py MIRROR_DIR [--limit N]
+    python bench/extract_loop.py MIRROR_DIR [--limit N] [--files LIST]
 
 One process, no Scrapy, pages read from disk (``__BASE__`` replaced as the server would). Prints
 pages, seconds and pages per second as JSON. No settings are read.
@@ -25,8 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mirror", type=Path)
     parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--files", type=Path, default=None, help="a list of article file names to use")
     args = parser.parse_args(argv)
-    files = sorted((args.mirror / "ru" / "article").glob("*.html"))
+    folder = args.mirror / "ru" / "article"
+    if args.files:
+        files = [folder / name for name in args.files.read_text("utf-8").split()]
+    else:
+        files = sorted(folder.glob("*.html"))
     if args.limit:
         files = files[: args.limit]
     started = time.monotonic()

@@ -56,7 +56,7 @@ PER_PAGE = 20  # articles per listing page
 URLS_PER_SITEMAP = 5000
 FEED_SIZE = 50
 NEAR_DUPLICATE_SHARE = 0.02
-NEAR_DUPLICATE_MIN_PARAGRAPHS = 6  # so that one changed paragraph still leaves a near-duplicate
+NEAR_DUPLICATE_MIN_PARAGRAPHS = 8  # so that one changed paragraph still leaves a near-duplicate
 METADATA_MIX = {"jsonld": 0.6, "meta": 0.2, "none": 0.2}
 
 # Almaty: UTC+6 until 2024-03-01 00:00 local time, UTC+5 since (clocks went back one hour).
@@ -86,10 +86,23 @@ DETAILS = (
 ATTRIBUTIONS = (", сообщает Vecher.kz.", ", передает корреспондент Vecher.kz.", ".")
 INTRODUCTIONS = re.compile(
     r"(?:по (?:данным|информации|словам|мнению|предварительным данным)|как (?:сообщили|пояснили|отметили|"
-    r"рассказали|уточнили)|напомним|кроме того|при этом|также|в частности|таким образом|в результате)\b",
+    r"рассказали|уточнили)|напомним|кроме того|при этом|также|в частности|таким образом|в результате|"
+    r"поэтому|однако|впрочем|между тем|тем временем|ранее)\b",
     re.I,
 )
-TITLE_ENDINGS = ("", "", "", "", ": что известно", ": подробности", " – видео")
+TITLE_ENDINGS = (
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    ": что известно",
+    ": подробности",
+    " – видео",
+    " – фото",
+    ": главное",
+)
 # Sentences that start like the lines the cleaner removes (credits, sources, «read also») stay out.
 BOILERPLATE_START = re.compile(r"(?:фото|видео|источник|по теме|читайте|теги|автор|реклама)\b", re.I)
 TRANSLIT = {  # the site's slugs: «smog-nad-almaty-pochemu-gorod-zadykhaetsya-zimoy»
@@ -290,7 +303,8 @@ class Corpus:
     comment_authors: list[str]
     comment_texts: list[str]
     new_template_since: datetime
-    first_words: dict[str, list[int]] = field(default_factory=dict)
+    folded: list[str] = field(default_factory=list)  # the sentences, case- and punctuation-folded
+    first_words: dict[str, list[int]] = field(default_factory=dict)  # sentences by their first word
 
 
 def article_kind(page: str) -> str:
@@ -333,8 +347,9 @@ def load_corpus(source: Path, records: list[dict[str, Any]], pages: dict[str, st
         comment_texts=sorted(set(re.findall(r'<p class="comment__text">([^<]+)<', joined))),
         new_template_since=min(datetime.fromisoformat(p) for p in news),
     )
-    for i, sentence in enumerate(sentences):
-        corpus.first_words.setdefault(fold(sentence).split(" ")[0], []).append(i)
+    corpus.folded = [fold(sentence) for sentence in sentences]
+    for i, folded in enumerate(corpus.folded):
+        corpus.first_words.setdefault(folded.split(" ")[0], []).append(i)
     return corpus
 
 
@@ -576,27 +591,27 @@ def detail(rng: random.Random, index: int, position: int) -> str:
 
 
 def make_title(rng: random.Random, corpus: Corpus) -> tuple[str, int]:
-    """A headline: the main clause of a statement (no «По данным …,» before it), sometimes with an
-    ending such as «: что известно»."""
+    """A headline: the first whole clause (4-14 words) of a statement, after any «По данным …,»
+    before it; sometimes with an ending such as «: что известно»."""
     while True:
         sid = rng.choice(corpus.statements)
-        clauses = re.split(r",\s+", corpus.sentences[sid].rstrip(".!?…"))
+        clauses = re.split(r"(?<=,)\s+", corpus.sentences[sid].rstrip(".!?…"))
         while len(clauses) > 1 and INTRODUCTIONS.match(clauses[0]):
             clauses.pop(0)
         words: list[str] = []
-        for word in ", ".join(clauses).split():
-            if word.startswith(("сообщает", "передает")) or (
-                words and words[-1].endswith(",") and len(words) >= 5
-            ):
+        for clause in clauses:
+            if clause.startswith(("сообщает", "передает")):
                 break
-            words.append(word)
-            if word[-1] in ".!?…":  # a sentence that the splitter left joined to the next
+            words += clause.split()
+            if len(words) >= 4:
                 break
-        words = words[:12]
-        while words and (len(words[-1]) <= 2 or words[-1] in ("что", "для", "как", "если", "где")):
-            words.pop()
-        title = " ".join(words).rstrip(",:;–-.!?…").strip()
-        if len(words) >= 4 and title.count("«") == title.count("»"):
+        title = " ".join(words).rstrip(",:;–-.!?…")
+        # A whole clause or nothing: a headline cut mid-phrase («…и сезонным») reads as an error.
+        if (
+            4 <= len(words) <= 14
+            and not re.search(r"[.!?…]\s", title)
+            and title.count("«") == title.count("»")
+        ):
             return title[0].upper() + title[1:] + rng.choice(TITLE_ENDINGS), sid
 
 
@@ -775,14 +790,13 @@ class Generator:
         corpus = self.site.corpus
         # No paragraph may start like the title (the cleaner would take it for the title again) nor
         # like the lead (an article does not open two paragraphs with the same words).
-        banned = set(plan.excluded) | {
-            i for i, sentence in enumerate(corpus.sentences) if avoid and sentence in avoid
-        }
+        banned = set(plan.excluded)
+        if avoid:
+            banned |= {i for i, sentence in enumerate(corpus.sentences) if sentence in avoid}
         for text, words in ((plan.title, 3), (plan.lead, 5)):
-            first = fold(text).split(" ")[0]
-            banned |= {
-                i for i in corpus.first_words.get(first, ()) if starts_alike(corpus.sentences[i], text, words)
-            }
+            head = " ".join(fold(text).split(" ")[:words])
+            first = head.split(" ")[0]
+            banned |= {i for i in corpus.first_words.get(first, ()) if corpus.folded[i].startswith(head)}
         # Short articles get longer paragraphs, so that two of them never share much of their text.
         weights = (3, 4, 2) if plan.paragraphs > 6 else (0, 3, 2)
         while True:

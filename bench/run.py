@@ -56,6 +56,7 @@ MAX_REPETITIONS = 2
 EXTENSIVE_DATE_SEARCH = on
 EXTERNAL_URLS = off
 MAX_FILES_PER_DIRECTORY = 1000
+SSRF_PROTECTION = off
 """
 
 
@@ -121,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     server, base_url = serve_mirror(mirror)
     try:
+        # Steps 2 and 4 work on the same pages: the first `sample` article URLs of the sitemaps.
+        sample_urls = sitemap_urls(base_url)[:sample]
+        sample_list = work / "sample.txt"
+        sample_list.write_text("\n".join(url.rsplit("/", 1)[1] for url in sample_urls) + "\n", "utf-8")
         def crawl(name: str, db: Path, *settings: str) -> Measurement:
             print(f"[{time.strftime('%H:%M:%S')}] {name} ...", flush=True)
             return run(name, crawl_command(base_url, db, *settings), ROOT)
@@ -150,13 +155,13 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(row(m, info["articles"]))
         print(f"[{time.strftime('%H:%M:%S')}] 2 extract ...", flush=True)
         m = run("2 extract (article_from_html loop, 1 process)",
-                [sys.executable, "bench/extract_loop.py", str(mirror), "--limit", str(sample)], ROOT)  # fmt: skip
+                [sys.executable, "bench/extract_loop.py", str(mirror), "--files", str(sample_list)], ROOT)  # fmt: skip
         results.append(row(m, sample))
         if "fetch" not in skip:
             m = crawl("3 fetch (pipelines off)", work / "fetch.db", "ITEM_PIPELINES={}", "LEDGER_ENABLED=False")
             results.append(row(m, pages))
         if "peer" not in skip and shutil.which("trafilatura", path=str(Path(sys.executable).parent)):
-            results.append(peer(base_url, work, sample, args.workers))
+            results.append(peer(sample_urls, work, args.workers))
         if "dedupe" not in skip:
             print(f"[{time.strftime('%H:%M:%S')}] 7 dedupe ...", flush=True)
             out = subprocess.run([sys.executable, "bench/dedupe_cost.py"], cwd=ROOT, capture_output=True,
@@ -178,18 +183,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(r.get("returncode", 0) == 0 for r in results) else 1
 
 
-def peer(base_url: str, work: Path, sample: int, workers: int) -> dict[str, Any]:
+def peer(article_urls: list[str], work: Path, workers: int) -> dict[str, Any]:
     """trafilatura's command line: sitemap discovery, download and extraction, no politeness delay."""
     config = work / "trafilatura.cfg"
     config.write_text(PEER_CONFIG, "utf-8")
-    # The same pages as step 2: the sitemap's first `sample` URLs (trafilatura takes a URL list).
+    # trafilatura's own sitemap mode refuses a host that is an IP address (its URL check wants a
+    # domain name), so the sitemap's URLs are handed over as an input file: downloads and
+    # extraction are still trafilatura's own.
     urls = work / "urls.txt"
-    listed = subprocess.run(
-        [str(Path(sys.executable).parent / "trafilatura"), "--sitemap", f"{base_url}/sitemap.xml", "--list",
-         "--config-file", str(config)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    article_urls = [line for line in listed.stdout.splitlines() if "/ru/article/" in line][:sample]
     urls.write_text("\n".join(article_urls) + "\n", "utf-8")
     print(f"[{time.strftime('%H:%M:%S')}] 4 peer ({len(article_urls)} URLs) ...", flush=True)
     command = [str(Path(sys.executable).parent / "trafilatura"), "-i", str(urls), "-o", str(work / "peer"),
@@ -197,6 +198,21 @@ def peer(base_url: str, work: Path, sample: int, workers: int) -> dict[str, Any]
     m = run("4 peer (trafilatura CLI, sitemap list, 0 delay)", command, ROOT)
     extracted = len(list((work / "peer").glob("*"))) if (work / "peer").exists() else 0
     return row(m, len(article_urls), extracted=extracted)
+
+
+def sitemap_urls(base_url: str) -> list[str]:
+    """The article URLs the mirror's sitemaps list, in order."""
+    from urllib.request import urlopen
+
+    from scrapy.utils.sitemap import Sitemap
+
+    found: list[str] = []
+    with urlopen(f"{base_url}/sitemap.xml", timeout=30) as index:
+        children = [entry["loc"] for entry in Sitemap(index.read())]
+    for child in children:
+        with urlopen(child, timeout=60) as sitemap:
+            found += [entry["loc"] for entry in Sitemap(sitemap.read()) if "/ru/article/" in entry["loc"]]
+    return found
 
 
 def print_table(report: dict[str, Any]) -> None:

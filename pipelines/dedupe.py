@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from datetime import datetime
 import struct
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,8 @@ SIMILARITY_THRESHOLD = 0.5
 MIN_SHINGLES = 8  # shorter texts say too little to call two articles the same story
 WORD = re.compile(r"\w+")
 SEED = 1  # fixed: signatures stored in the database must stay comparable across runs
+# CRC-32 as the shingle hash: stable across processes, and ten times cheaper than datasketch's SHA-1
+# default; MinHash's own permutations spread the values, so a 32-bit hash is all it needs.
 
 
 def shingles(text: str | None, size: int = 3) -> set[bytes]:
@@ -56,7 +59,7 @@ def signature(text: str | None) -> np.ndarray | None:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32)
     minhash.update_batch(list(grams))
     return np.asarray(minhash.hashvalues, dtype=np.uint64)
 
@@ -75,22 +78,25 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
-def link_near_duplicates(db: Database, article_id: int, text: str | None, published: str | None) -> int:
+def link_near_duplicates(
+    db: Database, article_id: int, text: str | None, published: str | None, new: bool = False
+) -> int:
     """Store the article's signature and link it to the stored near-duplicates; returns the number
-    of links. Call inside the store's transaction."""
+    of links. ``new``: the article was just inserted (nothing of it to replace). Call inside the
+    store's transaction."""
     sig = signature(text)
-    db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
-    db.execute("DELETE FROM minhashes WHERE article_id = ?", [article_id])
-    db.execute("DELETE FROM similar_articles WHERE article_id = ? OR similar_id = ?", [article_id, article_id])
+    if not new:
+        db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
+        db.execute("DELETE FROM minhashes WHERE article_id = ?", [article_id])
+        db.execute("DELETE FROM similar_articles WHERE article_id = ? OR similar_id = ?", [article_id, article_id])
     if sig is None:
         return 0
     buckets = bands(sig)
-    candidates: set[int] = set()
-    for band, bucket in enumerate(buckets):
-        rows = db.execute(
-            "SELECT article_id FROM lsh_buckets WHERE band = ? AND bucket = ?", [band, bucket]
-        ).fetchall()
-        candidates.update(row[0] for row in rows)
+    # One query for the 16 bands; each (band, bucket) pair is an index lookup.
+    where = " OR ".join(["(band = ? AND bucket = ?)"] * BANDS)
+    params = [value for pair in enumerate(buckets) for value in pair]
+    rows = db.execute(f"SELECT DISTINCT article_id FROM lsh_buckets WHERE {where}", params).fetchall()
+    candidates = {row[0] for row in rows}
     candidates.discard(article_id)
     db.execute(
         "INSERT INTO minhashes (article_id, signature) VALUES (?, ?)", [article_id, sig.tobytes()]

@@ -69,7 +69,7 @@ def _best_original(db: Database, citing: dict[str, Any], source: str, window: ti
     linked = _linked_original(db, citing, source, window)
     if linked is not None:
         return linked, 1.0
-    citing_shingles = shingles(citing["text"])
+    citing_shingles: set[str] | None = None  # computed only when there is a candidate
     published = _moment(citing["published"])
     params: list[Any] = [source, citing["id"]]
     where = "outlet = ? AND id != ?"
@@ -80,6 +80,7 @@ def _best_original(db: Database, citing: dict[str, Any], source: str, window: ti
     for row in db.execute(f"SELECT id, text, published FROM articles WHERE {where}", params).fetchall():
         if not _in_window(row[2], citing["published"], window):
             continue
+        citing_shingles = citing_shingles if citing_shingles is not None else shingles(citing["text"])
         score = overlap(citing_shingles, shingles(row[1]))
         if score >= threshold and (best is None or score > best[1]):
             best = (int(row[0]), score)
@@ -123,10 +124,11 @@ def resolve_article(db: Database, article_id: int, window: timedelta = DEFAULT_W
             "WHERE c.source = ? AND c.resolved_article_id IS NULL AND a.id != ?",
             [me["outlet"], article_id],
         ).fetchall()
-        mine = shingles(me["text"])
+        mine: set[str] | None = None
         for citation_id, _citing_id, citing_text, citing_published in waiting:
             if not _in_window(me["published"], citing_published, window):
                 continue
+            mine = mine if mine is not None else shingles(me["text"])
             if overlap(mine, shingles(citing_text)) >= threshold:
                 db.execute("UPDATE citations SET resolved_article_id = ? WHERE id = ?", [article_id, citation_id])
                 resolved += 1

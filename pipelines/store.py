@@ -132,8 +132,10 @@ class ArticleStore:
                 row["gone_at"] = None
                 self.db.table("articles").update(article_id, row)
                 outcome = "updated"
-            self.replace_children(article_id, record)
-            self.near_duplicates += link_near_duplicates(self.db, article_id, row["text"], row["published"])
+            self.replace_children(article_id, record, new=outcome == "new")
+            self.near_duplicates += link_near_duplicates(
+                self.db, article_id, row["text"], row["published"], new=outcome == "new"
+            )
             self.resolved += resolve_article(self.db, article_id)
             if html is not None and self.keep_html:
                 self.db.table("pages").upsert(
@@ -161,16 +163,17 @@ class ArticleStore:
             }  # fmt: skip
         )
 
-    def replace_children(self, article_id: int, record: dict[str, Any]) -> None:
+    def replace_children(self, article_id: int, record: dict[str, Any], new: bool = False) -> None:
         """The article's removals and citations, as extracted this time."""
-        self.db.execute("DELETE FROM removals WHERE article_id = ?", [article_id])
+        if not new:
+            self.db.execute("DELETE FROM removals WHERE article_id = ?", [article_id])
+            self.db.execute("DELETE FROM citations WHERE article_id = ?", [article_id])
         removals = [
             {"article_id": article_id, "position": r["position"], "rule": r["rule"], "text": r["text"]}
             for r in record.get("removals") or []
         ]
         if removals:
             self.db.table("removals").insert_all(removals)
-        self.db.execute("DELETE FROM citations WHERE article_id = ?", [article_id])
         citations = [
             {"article_id": article_id, **{key: c.get(key) for key in CITATION_COLUMNS}}
             for c in record.get("citations") or []

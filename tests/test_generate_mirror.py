@@ -27,12 +27,22 @@ BASE = "http://127.0.0.1:8123"  # what the server puts in place of __BASE__
 SECTIONS = ("society", "politics", "incidents", "economics")
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def make_mirror(tmp_path_factory: pytest.TempPathFactory, articles: int) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("generated") / "mirror"
-    summary = generate(root, articles=ARTICLES, seed=SEED)
+    summary = generate(root, articles=articles, seed=SEED)
     truth = [json.loads(line) for line in (root / "_articles.jsonl").read_text("utf-8").splitlines()]
     return {"root": root, "summary": summary, "truth": truth, "mirror": Mirror(root)}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return make_mirror(tmp_path_factory, ARTICLES)
+
+
+@pytest.fixture(scope="module")
+def paginated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A mirror large enough for every section to have several listing pages."""
+    return make_mirror(tmp_path_factory, PAGINATED)
 
 
 def served(generated: dict[str, Any], target: str) -> str:
@@ -82,15 +92,6 @@ def test_robots_and_sitemaps_reach_every_article(generated: dict[str, Any]) -> N
     assert found == article_paths(generated)
 
 
-@pytest.fixture(scope="module")
-def paginated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A mirror large enough for every section to have several listing pages."""
-    root = tmp_path_factory.mktemp("paginated") / "mirror"
-    summary = generate(root, articles=PAGINATED, seed=SEED)
-    truth = [json.loads(line) for line in (root / "_articles.jsonl").read_text("utf-8").splitlines()]
-    return {"root": root, "summary": summary, "truth": truth, "mirror": Mirror(root)}
-
-
 @pytest.mark.parametrize("name", ["generated", "paginated"])
 def test_listings_reach_every_article_twenty_a_page(name: str, request: pytest.FixtureRequest) -> None:
     site: dict[str, Any] = request.getfixturevalue(name)
@@ -119,8 +120,10 @@ def test_listings_reach_every_article_twenty_a_page(name: str, request: pytest.F
 def test_feed_lists_the_newest_fifty(generated: dict[str, Any]) -> None:
     feed = served(generated, "/ru/rss.xml")
     links = [local(url) for url in re.findall(r"<link>([^<]+/ru/article/[^<]+)</link>", feed)]
-    newest = sorted(generated["truth"], key=lambda r: datetime.fromisoformat(r["published"]), reverse=True)
-    assert links == [record["path"] for record in newest[:50]]
+    newest = generated["truth"][::-1][:50]  # the ground truth is oldest first
+    assert links == [record["path"] for record in newest]
+    dates = [datetime.fromisoformat(record["published"]) for record in newest]
+    assert dates == sorted(dates, reverse=True)
 
 
 def test_article_pages_weigh_60_to_150_kb(generated: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+from html import unescape as html_unescape
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from typing import Any, ClassVar
@@ -50,6 +51,7 @@ NEXT_PAGE_WORDS = re.compile(r"^\s*(?:следующая|далее|вперед
 PRIORITY_ARTICLE = 20
 PRIORITY_DISCOVERY = 10  # sitemaps, feeds, listing pagination: they lead to articles
 LINK_CACHE_SIZE = 200_000
+HREF = re.compile(r"""<a\s[^>]*?href\s*=\s*["']([^"'#][^"']*)["']""", re.IGNORECASE)
 NON_WEB_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "file:", "ftp:", "#")
 
 
@@ -331,6 +333,17 @@ class NewsSpider(scrapy.Spider):
         if not feeds and not self.feeds_guessed and response.meta.get("via") == "listing":
             self.feeds_guessed = True  # the site names no feed: try the usual addresses, once
             yield from self.guessed(self.site.feeds, self.parse_feed, "feed")
+        if from_article:
+            # An article page's links matter only for the articles they name (related news):
+            # a regular expression finds them at a fraction of the cost of parsing the page.
+            for href in HREF.findall(response.text):
+                target, is_article = self.classify(response.url, html_unescape(href.strip()))
+                if target is not None and is_article:
+                    articles.append(target)
+                elif target is not None and not len(self.known):
+                    others.append(target)
+            yield from self.request_links(response, articles, pagination, others, from_article)
+            return
         for anchor in response.selector.root.iter("a"):
             href = (anchor.get("href") or "").strip()
             if not href or href.lower().startswith(NON_WEB_SCHEMES):
@@ -347,15 +360,21 @@ class NewsSpider(scrapy.Spider):
                 pagination.append(target)
             else:
                 others.append(target)
+        yield from self.request_links(response, articles, pagination, others, from_article)
+
+    def request_links(self, response: TextResponse, articles: list[str], pagination: list[str],
+                      others: list[str], from_article: bool) -> Iterator[Request]:  # fmt: skip
         unknown_articles = 0
         for target in dict.fromkeys(articles):
             self.inc("news/discovered/link")
+            if target in self.requested:
+                unknown_articles += 1  # requested already in this run, so not known before it
+                continue
             request = self.page_request(target, via="link")
             if request is not None:
                 unknown_articles += 1
-                if target not in self.requested:
-                    self.requested.add(target)
-                    yield request
+                self.requested.add(target)
+                yield request
         # A listing page that holds only known articles ends its pagination: older pages hold
         # older articles, all known too.
         if articles and not unknown_articles and response.meta.get("via") == "listing":
