@@ -23,8 +23,10 @@ Ground truth: OUT_DIR/_articles.jsonl, one article a line: path, title, publishe
 paragraphs (the text a reader sees, lead first), authors, section, tags, near_duplicate_of (the
 path of the original, or null), template and machine_date (which metadata the page carries).
 OUT_DIR/_non_articles.json lists the other pages. The output is the same, byte for byte, for the
-same --articles and --seed. Pages are written one at a time; only one line of metadata per
-article is kept in memory.
+same --articles and --seed. Pages are written one at a time: what stays in memory is each
+article's plan (title, lead, date, section…) and feed entry, about 80 MB for 20,000 articles, which
+take some 15-30 s to write (2 GB). The summary printed at the end gives the number of articles and
+files, the total size, the article page sizes (mean, min, deciles, max) and the time taken.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Conditional GET for discovery pages: robots-named sitemaps, feeds, listing pages.
+"""Downloader middlewares: conditional GET, retries with backoff and Retry-After, strict robots.txt.
+
+ConditionalGetMiddleware: conditional GET for discovery pages (sitemaps, feeds, listing pages).
 
 Requests the spider marks with ``meta["conditional"]`` carry ``If-None-Match`` / ``If-Modified-Since``
 from the validators (``ETag``, ``Last-Modified``) the server gave last time, kept in the database's
@@ -12,15 +14,24 @@ Settings read: ``NEWSDB_PATH``, ``CONDITIONAL_GET_ENABLED`` (default True).
 
 from __future__ import annotations
 
+import asyncio
+import email.utils
+import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.response import response_status_message
 
 from pipelines.schema import open_database
+
+logger = logging.getLogger(__name__)
 
 
 class ConditionalGetMiddleware:
@@ -85,3 +96,80 @@ class ConditionalGetMiddleware:
                     modified.decode("latin-1") if modified else None,
                 )
         return response
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, with a pause before each: the server's ``Retry-After`` when it sends one
+    (429, 503), otherwise exponential backoff (RETRY_BACKOFF_BASE × 2^attempt seconds). The pause
+    is an asyncio sleep: other requests go on meanwhile.
+
+    Settings read: Scrapy's RETRY_* settings, RETRY_BACKOFF_BASE (default 1.0 s), RETRY_AFTER_MAX
+    (default 120 s: a longer Retry-After gives up instead of waiting).
+    """
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
+
+    def delay(self, request: Request, response: Response | None) -> float | None:
+        """Seconds to wait before the retry; None when the server asks for more than we wait."""
+        header = response.headers.get(b"Retry-After") if response is not None else None
+        if header:
+            seconds = retry_after_seconds(header.decode("latin-1"))
+            if seconds is not None:
+                return None if seconds > self.retry_after_max else seconds
+        attempt = int(request.meta.get("retry_times", 0))
+        return self.backoff_base * (2**attempt)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        wait = self.delay(request, response)
+        if wait is None:
+            logger.warning("%s asks to retry after more than %s s: given up", request.url, self.retry_after_max)
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"news/retry_wait/{response.status}")
+        await asyncio.sleep(wait)
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:  # type: ignore[override]
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
+            return None
+        retry = self._retry(request, exception)
+        if retry is not None:
+            await asyncio.sleep(self.delay(request, None) or 0)
+        return retry
+
+
+def retry_after_seconds(value: str) -> float | None:
+    """A Retry-After header: delta-seconds or an HTTP date."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt handling, with RFC 9309's rule for a robots.txt that answers 5xx: the site
+    is unreachable for rules, so everything is disallowed (Scrapy would allow everything). A missing
+    robots.txt (4xx) allows everything, as the RFC says."""
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if 500 <= response.status < 600:
+            logger.warning("robots.txt of %s answered %s: the site is treated as disallowed (RFC 9309)",
+                           netloc, response.status)  # fmt: skip
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("news/robots_unavailable")
+            response = response.replace(body=b"User-agent: *\nDisallow: /\n")
+        await super()._parse_robots(response, netloc, request)

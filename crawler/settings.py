@@ -64,7 +64,15 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # Before HttpCompression and the cache-like middlewares: validators are per URL.
     "crawler.middlewares.ConditionalGetMiddleware": 560,
+    # Retries that wait (Retry-After, exponential backoff) instead of Scrapy's immediate ones.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # robots.txt answering 5xx means "disallow everything" (RFC 9309), not "allow everything".
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
 }
+RETRY_BACKOFF_BASE = 1.0
+RETRY_AFTER_MAX = 120.0
 EXTENSIONS = {
     "crawler.ledger.RunLedger": 100,
 }

@@ -33,6 +33,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from crawler.decoding import recover
 from crawler.items import PageItem
 from crawler.known import KnownArticles, load_known
 from crawler.sites import Site
@@ -218,24 +219,37 @@ class NewsSpider(scrapy.Spider):
             self.inc("news/bad_sitemap")
             logger.warning("unreadable sitemap, skipped: %s", response.url)
             return
-        news_dates = news_publication_dates(body)
-        if sitemap.type == "sitemapindex":
-            for entry in sitemap:
-                target = self.crawl_url(urljoin(response.url, entry.get("loc", "")))
-                if target:
-                    yield self.discovery(target, self.parse_sitemap, "sitemap")
+        if sitemap.type not in ("urlset", "sitemapindex"):
+            self.inc("news/bad_sitemap")
+            logger.warning("not a sitemap (root <%s>), skipped: %s", sitemap.type, response.url)
             return
-        for entry in sitemap:
-            loc = entry.get("loc", "")
-            target = self.crawl_url(urljoin(response.url, loc))
-            if not target or self.is_skipped_url(target):
-                continue
-            self.inc("news/discovered/sitemap")
-            request = self.page_request(
-                target, via="sitemap", lastmod=entry.get("lastmod"), published=news_dates.get(loc)
-            )
-            if request is not None:
-                yield request
+        news_dates = news_publication_dates(body)
+        entries = 0
+        try:
+            for entry in sitemap:
+                entries += 1
+                loc = entry.get("loc", "")
+                target = self.crawl_url(urljoin(response.url, loc))
+                if sitemap.type == "sitemapindex":
+                    if target:
+                        yield self.discovery(target, self.parse_sitemap, "sitemap")
+                    continue
+                if not target or self.is_skipped_url(target):
+                    continue
+                self.inc("news/discovered/sitemap")
+                request = self.page_request(
+                    target, via="sitemap", lastmod=entry.get("lastmod"), published=news_dates.get(loc)
+                )
+                if request is not None:
+                    yield request
+        except etree.XMLSyntaxError:
+            # lxml stops on what it will not parse (an entity bomb among them): what was read counts.
+            self.inc("news/bad_sitemap")
+            logger.warning("sitemap broken after %d entries: %s", entries, response.url)
+            return
+        if not entries:
+            self.inc("news/empty_sitemap")
+            logger.warning("sitemap lists nothing (empty, or entities lxml refused to expand): %s", response.url)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if self.not_modified(response):
@@ -296,7 +310,15 @@ class NewsSpider(scrapy.Spider):
         if "xml" in ctype and ("rss" in ctype or "atom" in ctype):
             yield from self.parse_feed(response)
             return
-        html = response.text
+        decoded = recover(response.body, response.text)
+        if decoded is None:
+            self.inc("news/skipped/undecodable")
+            logger.warning("undecodable page (no charset reads as text), skipped: %s", response.url)
+            return
+        html, decoding = decoded
+        if decoding != "declared":
+            self.inc("news/charset_recovered")
+            logger.info("declared charset %s was wrong, decoded as %s: %s", response.encoding, decoding, response.url)
         is_article = self.is_article_url(response.url) or bool(ARTICLE_DECLARATION.search(html[:200_000]))
         if is_article:
             self.inc("news/article_pages")
@@ -308,7 +330,7 @@ class NewsSpider(scrapy.Spider):
                 discovered_via=response.meta.get("via"),
                 sitemap_lastmod=response.meta.get("lastmod"),
                 feed_published=response.meta.get("published"),
-                encoding=response.encoding,
+                encoding=response.encoding if decoding == "declared" else decoding,
             )
         else:
             self.inc("news/pages_followed_only")
