@@ -8,8 +8,8 @@ The output has the layout of the recorded mirror (mirror/vecher) and is served t
 listings with 20 articles a page (ru/<section>/index.html, index@page=N.html), tag and author
 pages, the home page, and the articles at /ru/article/<slug>-<n>.html.
 
-Nothing of the site's markup is written in this file: every page is built at run time from real
-pages of the recorded mirror, cut into template parts (the two article templates, in each of their
+The site's markup is not copied into this file: every page is built at run time from real pages
+of the recorded mirror, cut into template parts (the two article templates, in each of their
 metadata variants: JSON-LD, meta tags only, visible byline only; the listing, tag, author and home
 pages; the feed and the sitemaps), and from the noise blocks found in them (menus, related news,
 the popular widget, comments, cookie banners, share buttons, in-text ads and «Читайте также»
@@ -17,7 +17,8 @@ links, photo credits, the Telegram footer). The text is synthetic but Russian: p
 sentences of the recorded articles (mirror/vecher/_articles.json), each paragraph with a numbered
 detail of its own, so no two articles share their text; 2% of the articles are deliberate
 near-duplicates of an earlier one (the same paragraphs, one changed). Pages weigh 60-150 KB, like
-real news pages, through a large inline <style> and a state <script>.
+real news pages: 10-20 related news, 2-20 comments, and (not in the recorded pages, so generated
+here) an inline critical-CSS <style> and a front-end state <script> holding the latest news.
 
 Ground truth: OUT_DIR/_articles.jsonl, one article a line: path, title, published, lead,
 paragraphs (the text a reader sees, lead first), authors, section, tags, near_duplicate_of (the

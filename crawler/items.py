@@ -12,6 +12,16 @@ from typing import Any
 
 
 @dataclass
+class GoneItem:
+    """An article page that now answers 404 or 410: its stored row is kept, marked gone."""
+
+    fetched_url: str
+    outlet: str
+    status: int
+    seen_at: str
+
+
+@dataclass
 class PageItem:
     # Set by the spider.
     fetched_url: str
@@ -41,3 +51,8 @@ class PageItem:
     problems: list[str] = field(default_factory=list)
     citations: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def is_page(item: Any) -> bool:
+    """A fetched page for the pipelines to process, not a note such as GoneItem."""
+    return isinstance(item, PageItem) or (isinstance(item, dict) and "html" in item)

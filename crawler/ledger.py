@@ -9,6 +9,7 @@ by reason, errors, citations resolved) and a status (pages dropped as not articl
 - ``ok``;
 - ``failed``: the spider closed for another reason than "finished";
 - ``blocked``: most answers were 403/401 (the site is blocking us);
+- ``disallowed``: robots.txt forbids us everything (or answered 5xx, which RFC 9309 reads so);
 - ``no_articles``: article pages were fetched but not one article came out of them (the site
   changed its layout);
 - ``refused``: another run of the same spider holds the lock.
@@ -134,6 +135,10 @@ class RunLedger:
             return "blocked"
         if reason != "finished":
             return "failed"
+        # robots.txt forbids everything (or answered 5xx): nothing but robots.txt was fetched.
+        robots = int(stats.get("robotstxt/response_count", 0)) + 1  # Scrapy's fetch and the spider's
+        if int(stats.get("robotstxt/forbidden", 0)) and responses <= robots:
+            return "disallowed"
         article_pages = int(stats.get("news/article_pages", 0))
         extracted = sum(int(stats.get(f"news/stored/{k}", 0)) for k in ("new", "updated", "unchanged"))
         extracted += int(stats.get("item_dropped_reasons_count/DuplicateArticle", 0))

@@ -52,6 +52,7 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 NEWS_MAX_LISTING_PAGES = 50
+NEWS_MAX_SITEMAP_URLS = 50_000
 
 ITEM_PIPELINES = {
     "pipelines.extract_stage.ExtractPipeline": 100,

@@ -21,11 +21,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
-from itemadapter import ItemAdapter
+from crawler.items import is_page
 
 if TYPE_CHECKING:  # Scrapy stays out of the import path of the pure functions.
     from scrapy.crawler import Crawler
@@ -150,6 +148,10 @@ class CleanPipeline:
         return cls(load_rules(path), settings.getint("CLEAN_MIN_TEXT_CHARS", 150))
 
     def process_item(self, item: Any) -> Any:
+        if not is_page(item):
+            return item  # a GoneItem: nothing to extract, only the store acts on it
+        from itemadapter import ItemAdapter  # here: the pure functions above need no Scrapy
+
         from pipelines.drops import EmptyText, TooShort
 
         adapter = ItemAdapter(item)

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 import zlib
 from datetime import datetime
-import struct
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,6 +28,7 @@ from datasketch import MinHash
 from itemadapter import ItemAdapter
 from sqlite_utils import Database
 
+from crawler.items import is_page
 from pipelines.urls import url_key
 
 if TYPE_CHECKING:
@@ -154,6 +155,8 @@ class DedupePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
+        if not is_page(item):
+            return item  # a GoneItem: nothing to extract, only the store acts on it
         from pipelines.drops import DuplicateArticle
 
         adapter = ItemAdapter(item)

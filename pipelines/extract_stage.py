@@ -26,12 +26,13 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.items import is_page
 from crawler.sites import SITES
 from pipelines.article import extract_article
 from pipelines.clean import clean_article
-from pipelines.provenance import page_citations
 from pipelines.dates import DEFAULT_TZ, is_plausible, parse_iso, to_iso
 from pipelines.drops import EmptyText, NotAnArticle, Undecodable
+from pipelines.provenance import page_citations
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ class ExtractPipeline:
             self.crawler.stats.inc_value(key)
 
     async def process_item(self, item: Any) -> Any:
+        if not is_page(item):
+            return item  # a GoneItem: nothing to extract, only the store acts on it
         adapter = ItemAdapter(item)
         url = adapter["fetched_url"]
         site = SITES.get(adapter.get("outlet") or "")

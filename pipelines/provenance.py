@@ -24,13 +24,10 @@ import argparse
 import json
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from typing import TYPE_CHECKING
-
-from itemadapter import ItemAdapter
-
+from crawler.items import is_page
 from pipelines.attribution import find_citations
 from pipelines.metadata import clean_space, parse_html
 from pipelines.outlets import Outlet, Registry, load_registry
@@ -173,6 +170,10 @@ class ProvenancePipeline:
         return cls(load_registry())
 
     def process_item(self, item: Any) -> Any:
+        if not is_page(item):
+            return item  # a GoneItem: nothing to extract, only the store acts on it
+        from itemadapter import ItemAdapter  # here: the pure functions above need no Scrapy
+
         adapter = ItemAdapter(item)
         if (adapter.get("extra") or {}).get("precomputed"):
             return item  # found already, in the extraction worker (EXTRACT_WORKERS)

@@ -26,6 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
+from crawler.items import GoneItem
 from pipelines.dedupe import content_hash, link_near_duplicates
 from pipelines.outlets import load_registry
 from pipelines.resolve import resolve_article
@@ -217,6 +218,10 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         assert self.store is not None, "open_spider was not called"
+        if isinstance(item, GoneItem):
+            if self.store.mark_gone(item.fetched_url, item.seen_at) and self.crawler.stats is not None:
+                self.crawler.stats.inc_value("news/marked_gone")
+            return item
         adapter = ItemAdapter(item)
         record = adapter.asdict()
         article_id, outcome = self.store.save(record, adapter.get("html"), adapter.get("encoding"))

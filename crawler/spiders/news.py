@@ -11,8 +11,9 @@ pipelines, never here.
 are rewritten to the mirror (hosts in ``Site.host_prefixes`` under their prefix), and the mirror's
 host becomes the only allowed domain.
 
-Settings read: NEWS_MAX_LISTING_PAGES (pagination depth of one listing), DOWNLOAD_MAXSIZE (for
-gzipped sitemaps). Stats written under ``news/``: discovered URLs by source, pages seen, bad
+Settings read: NEWS_MAX_LISTING_PAGES (pagination depth of one listing), NEWS_MAX_SITEMAP_URLS (URLs
+read from one sitemap, default 50,000 as the protocol allows), DOWNLOAD_MAXSIZE (for gzipped
+sitemaps), NEWSDB_PATH and NEWS_RECHECK_DAYS (what is known already, see crawler.known). Stats written under ``news/``: discovered URLs by source, pages seen, bad
 sitemaps and feeds.
 """
 
@@ -20,9 +21,9 @@ from __future__ import annotations
 
 import logging
 import re
-from html import unescape as html_unescape
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
+from html import unescape as html_unescape
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -34,7 +35,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawler.decoding import recover
-from crawler.items import PageItem
+from crawler.items import GoneItem, PageItem
 from crawler.known import KnownArticles, load_known
 from crawler.sites import Site
 from pipelines.dates import parse_iso, parse_rfc822, to_iso
@@ -225,9 +226,15 @@ class NewsSpider(scrapy.Spider):
             return
         news_dates = news_publication_dates(body)
         entries = 0
+        limit = self.settings.getint("NEWS_MAX_SITEMAP_URLS", 50_000)
         try:
             for entry in sitemap:
                 entries += 1
+                if entries > limit:
+                    # The sitemap protocol allows 50,000 URLs a file; more is a trap or a mistake.
+                    self.inc("news/sitemap_truncated")
+                    logger.warning("sitemap lists more than %d URLs, the rest ignored: %s", limit, response.url)
+                    break
                 loc = entry.get("loc", "")
                 target = self.crawl_url(urljoin(response.url, loc))
                 if sitemap.type == "sitemapindex":
@@ -295,13 +302,26 @@ class NewsSpider(scrapy.Spider):
             url,
             callback=self.parse_page,
             priority=PRIORITY_ARTICLE if article else 0,
-            meta={"via": via, "lastmod": lastmod, "published": published},
+            # A known article that disappeared answers 404/410: the callback marks it gone.
+            meta={"via": via, "lastmod": lastmod, "published": published,
+                  "handle_httpstatus_list": [404, 410] if article else []},  # fmt: skip
         )
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         if self.not_modified(response):
             return
+        if response.status in (404, 410):
+            self.inc(f"news/gone/{response.status}")
+            logger.info("article page answers %s (gone): %s", response.status, response.url)
+            yield GoneItem(fetched_url=response.url, outlet=self.site.id, status=response.status,
+                           seen_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())  # fmt: skip
+            return
         self.inc("news/pages_seen")
+        head = response.body[:512].lstrip()
+        if head[:2] == b"\x1f\x8b" or b"<urlset" in head or b"<sitemapindex" in head:
+            # A sitemap reached through a plain link (a footer's "Sitemap" link, say).
+            yield from self.parse_sitemap(response)
+            return
         if not isinstance(response, TextResponse):
             self.inc("news/skipped/not_text")
             logger.info("not a text page, skipped: %s", response.url)
