@@ -12,6 +12,7 @@ by reason, errors, citations resolved) and a status (pages dropped as not articl
 - ``disallowed``: robots.txt forbids us everything (or answered 5xx, which RFC 9309 reads so);
 - ``no_articles``: article pages were fetched but not one article came out of them (the site
   changed its layout);
+- ``storage_failed``: the database refused writes (read-only, disk full);
 - ``refused``: another run of the same spider holds the lock.
 Every status but ``ok`` sets ``news/exit_status`` to 1, which crawler.commands.crawl turns into the
 process's exit status.
@@ -25,6 +26,7 @@ import fcntl
 import json
 import logging
 import os
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
@@ -106,7 +108,11 @@ class RunLedger:
         handle.write(str(os.getpid()))
         handle.flush()
         self.lock_file = handle
-        db = open_database(self.db_path)
+        try:
+            db = open_database(self.db_path)
+        except (sqlite3.Error, OSError) as error:
+            logger.error("cannot open the database %s for the run ledger: %s", self.db_path, error)
+            return  # the store pipeline stops the crawl and says why
         try:
             with db.atomic():
                 db.execute(
@@ -133,6 +139,8 @@ class RunLedger:
         forbidden = sum(int(stats.get(f"downloader/response_status_count/{code}", 0)) for code in (401, 403))
         if responses and forbidden >= max(3, responses * 0.8):
             return "blocked"
+        if stats.get("news/run_status") == "storage_failed":
+            return "storage_failed"
         if reason != "finished":
             return "failed"
         # robots.txt forbids everything (or answered 5xx): nothing but robots.txt was fetched.
@@ -154,6 +162,7 @@ class RunLedger:
             logger.error("crawl of %s ended with status %r (reason %r)", spider.name, status, reason)
         self.set_stat("news/run_status", status)
         if self.refused or self.run_id is None:
+            self.release()
             return
         dropped = {
             key.rsplit("/", 1)[1]: value
@@ -176,13 +185,24 @@ class RunLedger:
             "citations_resolved": stats.get("news/citations_resolved", 0),
             "stats": json.dumps({k: v for k, v in stats.items() if isinstance(v, int | float | str)}, default=str),
         }
-        db = open_database(self.db_path)
+        try:
+            db = open_database(self.db_path)
+        except (sqlite3.Error, OSError) as error:
+            logger.error("cannot write the run ledger to %s: %s", self.db_path, error)
+            self.release()
+            return
         try:
             with db.atomic():
                 db.table("crawl_runs").update(self.run_id, row)
                 if self.not_articles:
                     db.table("skipped_pages").upsert_all(self.not_articles, pk="url_key")
+        except sqlite3.Error as error:
+            logger.error("cannot write the run ledger to %s: %s", self.db_path, error)
         finally:
             db.close()
-            if self.lock_file is not None:
-                self.lock_file.close()  # closing releases the lock
+            self.release()
+
+    def release(self) -> None:
+        if self.lock_file is not None:
+            self.lock_file.close()  # closing releases the lock
+            self.lock_file = None

@@ -27,3 +27,7 @@ class Undecodable(DropItem):
 
 class DuplicateArticle(DropItem):
     """The same article (same URL key, or same outlet and text) was already stored in this run."""
+
+
+class StorageFailed(DropItem):
+    """The database refused the write (read-only, disk full): the crawl stops, nothing half-written."""

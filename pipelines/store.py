@@ -10,13 +10,16 @@ time. Each save also links near-duplicates (pipelines.dedupe) and resolves citat
 (pipelines.resolve), inside the same transaction.
 
 Settings read by :class:`StorePipeline`: ``NEWSDB_PATH`` (default output/news.db),
-``STORE_ENABLED`` (default True), ``STORE_RAW_HTML`` (default True).
+``STORE_ENABLED`` (default True), ``STORE_RAW_HTML`` (default True), ``NEWSDB_MAX_PAGES`` (default
+0: no cap; else the database may grow to that many pages, for a disk quota). A database that
+refuses writes (read-only, disk full) stops the crawl with status ``storage_failed`` and exit 1.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import zlib
 from pathlib import Path
 from typing import Any
@@ -194,10 +197,12 @@ class ArticleStore:
 class StorePipeline:
     """Saves each item that reached the end of the pipeline chain."""
 
-    def __init__(self, crawler: Crawler, path: Path, keep_html: bool) -> None:
+    def __init__(self, crawler: Crawler, path: Path, keep_html: bool, max_pages: int = 0) -> None:
         self.crawler = crawler
         self.path = path
         self.keep_html = keep_html
+        self.max_pages = max_pages
+        self.failed = False
         self.store: ArticleStore | None = None
 
     @classmethod
@@ -206,25 +211,56 @@ class StorePipeline:
         if not settings.getbool("STORE_ENABLED", True):
             raise NotConfigured("STORE_ENABLED is off")
         path = Path(settings.get("NEWSDB_PATH") or "output/news.db")
-        return cls(crawler, path, settings.getbool("STORE_RAW_HTML", True))
+        return cls(crawler, path, settings.getbool("STORE_RAW_HTML", True), settings.getint("NEWSDB_MAX_PAGES", 0))
 
     def open_spider(self) -> None:
-        self.store = ArticleStore(open_database(self.path), keep_html=self.keep_html)
+        try:
+            db = open_database(self.path)
+            if self.max_pages:
+                db.execute(f"PRAGMA max_page_count = {int(self.max_pages)}")
+            self.store = ArticleStore(db, keep_html=self.keep_html)
+        except (sqlite3.Error, OSError) as error:
+            self.fail(f"cannot write the database {self.path}: {error}")
+            return
         logger.info("storing articles in %s", self.path)
+
+    def fail(self, message: str) -> None:
+        """The database cannot take writes (read-only, disk full): stop the crawl, loudly.
+
+        Whatever was committed stays intact (each article is its own transaction); the next run
+        on a healthy disk fetches what this one could not store."""
+        logger.error("%s: the crawl stops", message)
+        self.failed = True
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.set_value("news/exit_status", 1)
+            stats.set_value("news/run_status", "storage_failed")
+        if self.crawler.engine is not None:
+            from scrapy.utils.defer import _schedule_coro
+
+            _schedule_coro(self.crawler.engine.close_spider_async(reason="storage_failed"))
 
     def close_spider(self) -> None:
         if self.store is not None:
             self.store.db.close()
 
     def process_item(self, item: Any) -> Any:
-        assert self.store is not None, "open_spider was not called"
+        from pipelines.drops import StorageFailed
+
+        if self.store is None or self.failed:
+            raise StorageFailed(f"the database cannot be written: {getattr(item, 'fetched_url', '')}")
         if isinstance(item, GoneItem):
             if self.store.mark_gone(item.fetched_url, item.seen_at) and self.crawler.stats is not None:
                 self.crawler.stats.inc_value("news/marked_gone")
             return item
         adapter = ItemAdapter(item)
         record = adapter.asdict()
-        article_id, outcome = self.store.save(record, adapter.get("html"), adapter.get("encoding"))
+        try:
+            article_id, outcome = self.store.save(record, adapter.get("html"), adapter.get("encoding"))
+        except sqlite3.OperationalError as error:
+            # The transaction was rolled back: nothing of this article is in the database.
+            self.fail(f"the database {self.path} refused a write ({error})")
+            raise StorageFailed(f"not stored ({error}): {record.get('fetched_url')}") from error
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value(f"news/stored/{outcome}")
