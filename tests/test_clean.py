@@ -44,6 +44,8 @@ PROSE = (
         ("Источник: Kazinform", "source_line", None),
         ("Теги: Алматы, погода", "tags_line", None),
         ("Автор Vecher.kz /", "byline_line", None),
+        ("Автор Айгерим Ибраева, Ерлан Сейтжанов /05:57, 04 февраля 202220448", "byline_date_line", None),
+        ("Автор: Иван Петров | 12.03.2024 | 1520", "byline_line", None),
         ("00:31, 08 сентября 2023", "date_line", None),
         ("12:15, 10 Декабрь 2025 | GMT +5", "date_line", None),
     ],
