@@ -245,8 +245,11 @@ def main(argv: list[str] | None = None) -> int:
         "--show-errors", action="store_true", help="print the items that are not exactly right"
     )
     parser.add_argument("--json", type=Path, help="write the figures to this file")
-    parser.add_argument("--reconcile-labels", action="store_true",
-                        help="bring the set's ids in line with the registry before scoring (lists each change)")
+    parser.add_argument(
+        "--reconcile-labels",
+        action="store_true",
+        help="bring the set's ids in line with the registry before scoring (lists each change)",
+    )
     args = parser.parse_args(argv)
     report = evaluate(load_items(args.data), strict=not args.reconcile_labels)
     print(format_report(report))

@@ -20,12 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines.dedupe import bands, link_near_duplicates, signature  # noqa: E402
-from pipelines.schema import open_database  # noqa: E402
-from pipelines.urls import url_key  # noqa: E402
+from pipelines.dedupe import bands, link_near_duplicates, signature
+from pipelines.schema import open_database
+from pipelines.urls import url_key
 
-WORDS = ("город акимат дорога ремонт школа больница автобус маршрут тенге бюджет погода снег жители "
-         "депутаты проект парк улица район полиция пожар суд закон министр область столица").split()  # fmt: skip
+WORDS = ["город", "акимат", "дорога", "ремонт", "школа", "больница", "автобус", "маршрут", "тенге", "бюджет", "погода", "снег", "жители", "депутаты", "проект", "парк", "улица", "район", "полиция", "пожар", "суд", "закон", "министр", "область", "столица"]  # fmt: skip
 
 
 def text(rng: random.Random, words: int = 180) -> str:
@@ -40,7 +39,19 @@ def fill(path: Path, count: int, rng: random.Random) -> None:
             for n in range(start, min(count, start + 1000)):
                 body = text(rng)
                 url = f"https://vecher.kz/ru/article/story-{n}.html"
-                rows.append((n + 1, url, url, "vecher_kz", f"Story {n}", body, "2026-01-01", url_key(url), "2026-01-01"))
+                rows.append(
+                    (
+                        n + 1,
+                        url,
+                        url,
+                        "vecher_kz",
+                        f"Story {n}",
+                        body,
+                        "2026-01-01",
+                        url_key(url),
+                        "2026-01-01",
+                    )
+                )
                 sig = signature(body)
                 assert sig is not None
                 signatures.append((n + 1, sig.tobytes()))
@@ -64,7 +75,9 @@ def probe(path: Path, probes: int, rng: random.Random) -> float:
             assert db.execute("SELECT id FROM articles WHERE url_key = ?", [key]).fetchone() is None
             db.execute(
                 "INSERT INTO articles (id, url, fetched_url, text, fetched_at, url_key, first_seen) "
-                "VALUES (?, ?, ?, ?, '2026-01-02', ?, '2026-01-02')", [10_000_000 + n, url, url, body, key])
+                "VALUES (?, ?, ?, ?, '2026-01-02', ?, '2026-01-02')",
+                [10_000_000 + n, url, url, body, key],
+            )
             link_near_duplicates(db, 10_000_000 + n, body, "2026-01-02")
     elapsed = time.perf_counter() - started
     db.close()
@@ -72,7 +85,9 @@ def probe(path: Path, probes: int, rng: random.Random) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=50000)
     parser.add_argument("--probes", type=int, default=300)

@@ -16,13 +16,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines import article_from_html  # noqa: E402
+from pipelines import article_from_html
 
 BASE = "http://127.0.0.1:8000"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("mirror", type=Path)
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--files", type=Path, default=None, help="a list of article file names to use")

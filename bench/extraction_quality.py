@@ -84,8 +84,14 @@ def load_pages(data: Path) -> list[Page]:
             if line.strip():
                 row = json.loads(line)
                 raw = (data / "pages" / f"{row['id']}.html").read_bytes()
-                pages.append(Page(row["id"], row.get("url") or "", row.get("text") or "",
-                                  raw.decode("utf-8", errors="replace")))
+                pages.append(
+                    Page(
+                        row["id"],
+                        row.get("url") or "",
+                        row.get("text") or "",
+                        raw.decode("utf-8", errors="replace"),
+                    )
+                )
     return pages
 
 
@@ -93,10 +99,10 @@ def _extract_module() -> Any:
     """pipelines.extract, loaded from its file when the package itself does not import."""
     try:
         from pipelines import extract
+
         return extract
     except Exception:  # another stage of the package may be broken
-        spec = importlib.util.spec_from_file_location("_bench_extract",
-                                                      REPO / "pipelines" / "extract.py")
+        spec = importlib.util.spec_from_file_location("_bench_extract", REPO / "pipelines" / "extract.py")
         if spec is None or spec.loader is None:
             raise
         module = importlib.util.module_from_spec(spec)
@@ -117,8 +123,10 @@ def our_variants() -> tuple[list[Variant], str]:
     try:
         from pipelines import article_from_html
     except Exception as exc:  # report, and score the extractor alone
-        note = (f"NOTE: pipelines.article_from_html unavailable ({type(exc).__name__}: {exc}); "
-                "scored extract_paragraphs with trafilatura's title instead")
+        note = (
+            f"NOTE: pipelines.article_from_html unavailable ({type(exc).__name__}: {exc}); "
+            "scored extract_paragraphs with trafilatura's title instead"
+        )
         return variants, note
 
     def pipeline(page: Page) -> tuple[str, str]:
@@ -136,8 +144,7 @@ def trafilatura_variants() -> list[Variant]:
     def precision(page: Page) -> tuple[str, str]:
         return page.trafilatura_title, trafilatura.extract(page.html, favor_precision=True) or ""
 
-    return [Variant("trafilatura default", default),
-            Variant("trafilatura favor_precision", precision)]
+    return [Variant("trafilatura default", default), Variant("trafilatura favor_precision", precision)]
 
 
 def run_variant(variant: Variant, pages: list[Page]) -> None:
@@ -174,15 +181,20 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     print(f"{'variant':<{width}}  {'F1':>6} {'P':>6} {'R':>6} {'empty':>5} {'pages/s':>8}")
     for r in rows:
         speed = f"{r['pages_per_second']:8.1f}" if r["pages_per_second"] else f"{'-':>8}"
-        print(f"{r['variant']:<{width}}  {r['f1']:6.3f} {r['precision']:6.3f} "
-              f"{r['recall']:6.3f} {r['empty']:5d} {speed}")
+        print(
+            f"{r['variant']:<{width}}  {r['f1']:6.3f} {r['precision']:6.3f} "
+            f"{r['recall']:6.3f} {r['empty']:5d} {speed}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                    help=f"folder with gold.jsonl and pages/ (default: {DEFAULT_DATA})")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help=f"folder with gold.jsonl and pages/ (default: {DEFAULT_DATA})",
+    )
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     ap.add_argument("--worst", type=int, default=0, help="list the N lowest-F1 pages for ours")
     ap.add_argument("--limit", type=int, default=0, help="score only the first N pages")
@@ -190,12 +202,14 @@ def main(argv: list[str] | None = None) -> int:
 
     data = args.data.resolve()
     if not (data / "gold.jsonl").is_file() or not (data / "pages").is_dir():
-        print(f"No evaluation data at {data} (expected gold.jsonl and pages/); nothing to "
-              "score.  Pass --data DIR to point at the ru-news-extraction-dev folder.")
+        print(
+            f"No evaluation data at {data} (expected gold.jsonl and pages/); nothing to "
+            "score.  Pass --data DIR to point at the ru-news-extraction-dev folder."
+        )
         return 0
     pages = load_pages(data)
     if args.limit:
-        pages = pages[:args.limit]
+        pages = pages[: args.limit]
     for page in pages:  # trafilatura's own title, for the baselines (not timed)
         page.trafilatura_title = trafilatura.extract_metadata(page.html).title or ""
 
@@ -213,13 +227,16 @@ def main(argv: list[str] | None = None) -> int:
         main_row = next(r for r in rows if r["variant"] == ours[0].name + " | title + text")
         print(f"\nlowest F1, {main_row['variant']}:\n{'F1':>6} {'P':>6} {'R':>6}  id")
         worst = sorted(main_row["per_page"].items(), key=lambda kv: (kv[1][2], kv[0]))
-        for page_id, (p, r, f) in worst[:args.worst]:
+        for page_id, (p, r, f) in worst[: args.worst]:
             print(f"{f:6.3f} {p:6.3f} {r:6.3f}  {page_id}")
     if args.json:
-        out = {"data": str(data), "pages": len(pages), "note": note,
-               "variants": [{k: v for k, v in r.items() if k != "per_page"} for r in rows]}
-        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n",
-                             encoding="utf-8")
+        out = {
+            "data": str(data),
+            "pages": len(pages),
+            "note": note,
+            "variants": [{k: v for k, v in r.items() if k != "per_page"} for r in rows],
+        }
+        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

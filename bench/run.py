@@ -102,13 +102,21 @@ def row(m: Measurement, pages: int, **extra: Any) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=20000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--sample", type=int, default=4000, help="pages for the extraction-limit and peer steps")
-    parser.add_argument("--mirror", type=Path, default=None, help="mirror folder (default: bench/results/mirror-N)")
+    parser.add_argument(
+        "--sample", type=int, default=4000, help="pages for the extraction-limit and peer steps"
+    )
+    parser.add_argument(
+        "--mirror", type=Path, default=None, help="mirror folder (default: bench/results/mirror-N)"
+    )
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "run.json")
-    parser.add_argument("--skip", default="", help="comma-separated steps to skip: peer,fetch,reextract,dedupe,crawl")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated steps to skip: peer,fetch,reextract,dedupe,crawl"
+    )
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     mirror = args.mirror or ROOT / "bench" / "results" / f"mirror-{args.articles}"
@@ -126,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         sample_urls = sitemap_urls(base_url)[:sample]
         sample_list = work / "sample.txt"
         sample_list.write_text("\n".join(url.rsplit("/", 1)[1] for url in sample_urls) + "\n", "utf-8")
+
         def crawl(name: str, db: Path, *settings: str) -> Measurement:
             print(f"[{time.strftime('%H:%M:%S')}] {name} ...", flush=True)
             return run(name, crawl_command(base_url, db, *settings), ROOT)
@@ -137,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
             results.append(row(m, info["articles"], requests=info["requests"],
                                db_bytes_per_article=round(db_size(db) / max(info["articles"], 1))))  # fmt: skip
             db_workers = work / "crawl-workers.db"
-            m = crawl(f"1b crawl ({args.workers} extraction workers)", db_workers, f"EXTRACT_WORKERS={args.workers}")
+            m = crawl(
+                f"1b crawl ({args.workers} extraction workers)", db_workers, f"EXTRACT_WORKERS={args.workers}"
+            )
             info = stats_of(db_workers) if m.returncode == 0 else {"articles": 0, "requests": 0}
             results.append(row(m, info["articles"], requests=info["requests"],
                                db_bytes_per_article=round(db_size(db_workers) / max(info["articles"], 1))))  # fmt: skip
@@ -158,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
                 [sys.executable, "bench/extract_loop.py", str(mirror), "--files", str(sample_list)], ROOT)  # fmt: skip
         results.append(row(m, sample))
         if "fetch" not in skip:
-            m = crawl("3 fetch (pipelines off)", work / "fetch.db", "ITEM_PIPELINES={}", "LEDGER_ENABLED=False")
+            m = crawl(
+                "3 fetch (pipelines off)", work / "fetch.db", "ITEM_PIPELINES={}", "LEDGER_ENABLED=False"
+            )
             results.append(row(m, pages))
         if "peer" not in skip and shutil.which("trafilatura", path=str(Path(sys.executable).parent)):
             results.append(peer(sample_urls, work, args.workers))
@@ -223,7 +236,7 @@ def print_table(report: dict[str, Any]) -> None:
     print("-" * len(header))
     for r in report["results"]:
         if r["step"].startswith("7"):
-            print(f"{r['step']:48} " + json.dumps({k: v for k, v in r.items() if k != 'step'}))
+            print(f"{r['step']:48} " + json.dumps({k: v for k, v in r.items() if k != "step"}))
             continue
         other = {k: v for k, v in r.items() if k in ("requests", "db_bytes_per_article", "share_of_first_requests",
                                                      "share_of_first_time", "extracted", "returncode")}  # fmt: skip

@@ -50,11 +50,9 @@ def recover(body: bytes, decoded: str) -> tuple[str, str] | None:
     """(text, how it was decoded) for a page whose declared charset gave ``decoded``."""
     if reads_as_text(decoded):
         return decoded, "declared"
-    candidates = [("utf-8+cp1251 by line", lambda: by_lines(body))]
-    candidates += [(codec, lambda codec=codec: body.decode(codec, errors="strict")) for codec in SINGLE_BYTE]
-    for name, decode in candidates:
+    for name in ("utf-8+cp1251 by line", *SINGLE_BYTE):
         try:
-            text = decode()
+            text = by_lines(body) if name.endswith("by line") else body.decode(name, errors="strict")
         except UnicodeDecodeError:
             continue
         if reads_as_text(text):

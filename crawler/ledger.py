@@ -120,7 +120,10 @@ class RunLedger:
                     [spider.name],
                 )
                 self.run_id = int(
-                    db.table("crawl_runs").insert({"spider": spider.name, "started_at": now(), "status": "running"}).last_rowid or 0
+                    db.table("crawl_runs")
+                    .insert({"spider": spider.name, "started_at": now(), "status": "running"})
+                    .last_rowid
+                    or 0
                 )
         finally:
             db.close()
@@ -183,7 +186,9 @@ class RunLedger:
             "dropped": json.dumps(dropped),
             "errors": stats.get("log_count/ERROR", 0),
             "citations_resolved": stats.get("news/citations_resolved", 0),
-            "stats": json.dumps({k: v for k, v in stats.items() if isinstance(v, int | float | str)}, default=str),
+            "stats": json.dumps(
+                {k: v for k, v in stats.items() if isinstance(v, int | float | str)}, default=str
+            ),
         }
         try:
             db = open_database(self.db_path)

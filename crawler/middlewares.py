@@ -127,7 +127,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return response
         wait = self.delay(request, response)
         if wait is None:
-            logger.warning("%s asks to retry after more than %s s: given up", request.url, self.retry_after_max)
+            logger.warning(
+                "%s asks to retry after more than %s s: given up", request.url, self.retry_after_max
+            )
             return response
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:

@@ -41,7 +41,9 @@ def summary(db: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", type=Path, default=ROOT / "output" / "news.db")
     parser.add_argument("--spider", action="append", choices=sorted(MIRRORS))
     args = parser.parse_args(argv)

@@ -77,13 +77,13 @@ def make_handler(mirror: Mirror, base_url: str) -> type[BaseHTTPRequestHandler]:
         server_version = "NewsMirror/1.0"
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass  # quiet: tests read the crawler's log, not the server's
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self.answer(send_body=False)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.answer(send_body=True)
 
         def answer(self, send_body: bool) -> None:

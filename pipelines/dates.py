@@ -57,9 +57,7 @@ VISIBLE_DATE_PATTERNS = [
         r"(?P<day>[0-3]?\d)\.(?P<monthnum>[01]?\d)\.(?P<year>(?:19|20)\d\d)"
         rf"(?:,?\s*(?:в\s+)?{_TIME})?{_OFFSET}"
     ),
-    re.compile(
-        rf"{_TIME},?\s+(?P<day>[0-3]?\d)\.(?P<monthnum>[01]?\d)\.(?P<year>(?:19|20)\d\d){_OFFSET}"
-    ),
+    re.compile(rf"{_TIME},?\s+(?P<day>[0-3]?\d)\.(?P<monthnum>[01]?\d)\.(?P<year>(?:19|20)\d\d){_OFFSET}"),
 ]
 RELATIVE_DAYS = {"сегодня": 0, "бүгін": 0, "today": 0, "вчера": 1, "кеше": 1, "yesterday": 1}
 RELATIVE_PATTERN = re.compile(
@@ -124,9 +122,7 @@ def _offset_zone(raw: str | None, tz: tzinfo) -> tzinfo:
 
 def _from_match(match: re.Match[str], tz: tzinfo) -> datetime | None:
     groups = match.groupdict()
-    month = MONTHS.get((groups.get("month") or "").lower().rstrip(".")) or int(
-        groups.get("monthnum") or 0
-    )
+    month = MONTHS.get((groups.get("month") or "").lower().rstrip(".")) or int(groups.get("monthnum") or 0)
     try:
         day = date(int(groups["year"]), month, int(groups["day"]))
         clock = time(int(groups.get("hour") or 0), int(groups.get("minute") or 0))

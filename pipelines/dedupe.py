@@ -89,7 +89,9 @@ def link_near_duplicates(
     if not new:
         db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
         db.execute("DELETE FROM minhashes WHERE article_id = ?", [article_id])
-        db.execute("DELETE FROM similar_articles WHERE article_id = ? OR similar_id = ?", [article_id, article_id])
+        db.execute(
+            "DELETE FROM similar_articles WHERE article_id = ? OR similar_id = ?", [article_id, article_id]
+        )
     if sig is None:
         return 0
     buckets = bands(sig)
@@ -99,9 +101,7 @@ def link_near_duplicates(
     rows = db.execute(f"SELECT DISTINCT article_id FROM lsh_buckets WHERE {where}", params).fetchall()
     candidates = {row[0] for row in rows}
     candidates.discard(article_id)
-    db.execute(
-        "INSERT INTO minhashes (article_id, signature) VALUES (?, ?)", [article_id, sig.tobytes()]
-    )
+    db.execute("INSERT INTO minhashes (article_id, signature) VALUES (?, ?)", [article_id, sig.tobytes()])
     db.conn.executemany(
         "INSERT INTO lsh_buckets (band, bucket, article_id) VALUES (?, ?, ?)",
         [(band, bucket, article_id) for band, bucket in enumerate(buckets)],

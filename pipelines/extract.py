@@ -65,9 +65,7 @@ class Unit:
 
 
 # trafilatura's output tags that start a new block; everything else is inline.
-_BLOCK_TAGS = frozenset(
-    {"p", "head", "item", "quote", "cell", "code", "list", "table", "row", "div", "body"}
-)
+_BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "cell", "code", "list", "table", "row", "div", "body"})
 _CONTAINER_TAGS = frozenset({"list", "table", "row", "div", "body"})
 
 
@@ -138,8 +136,9 @@ class _Flattener:
             joined = _norm("".join(t for t, _ in line))
             if joined:
                 link_chars = min(len(joined), sum(len(_norm(t)) for t, is_link in line if is_link))
-                self.units.append(Unit(joined, kind, link_chars, n_links, self._block,
-                                       self._list >= 0, self._list))
+                self.units.append(
+                    Unit(joined, kind, link_chars, n_links, self._block, self._list >= 0, self._list)
+                )
                 emitted = True
             line, n_links = [], 0
         self._block += emitted
@@ -176,11 +175,46 @@ _NEEDLE = 40  # leading characters of a line used to find it in the page
 _LOCATE_WINDOW = 100_000  # lines mostly follow each other: look this far ahead first
 _LOCATE_MISSES = 20  # then stop searching whole huge pages for lines that are not there
 # Inline tags are skipped when looking for the block element that holds a line.
-_INLINE_TAGS = frozenset({
-    "a", "span", "b", "i", "u", "s", "em", "strong", "font", "small", "big", "sup", "sub",
-    "abbr", "acronym", "time", "label", "cite", "q", "mark", "nobr", "tt", "code", "var",
-    "ins", "del", "strike", "bdi", "bdo", "data", "dfn", "kbd", "samp", "wbr", "img", "br",
-})
+_INLINE_TAGS = frozenset(
+    {
+        "a",
+        "span",
+        "b",
+        "i",
+        "u",
+        "s",
+        "em",
+        "strong",
+        "font",
+        "small",
+        "big",
+        "sup",
+        "sub",
+        "abbr",
+        "acronym",
+        "time",
+        "label",
+        "cite",
+        "q",
+        "mark",
+        "nobr",
+        "tt",
+        "code",
+        "var",
+        "ins",
+        "del",
+        "strike",
+        "bdi",
+        "bdo",
+        "data",
+        "dfn",
+        "kbd",
+        "samp",
+        "wbr",
+        "img",
+        "br",
+    }
+)
 _HEADINGS = frozenset({"h1", "h2", "h3"})
 
 
@@ -357,16 +391,17 @@ def _title_candidates(root: etree._Element) -> list[str]:
     the runs of its parts: "Headline - Section - Site" yields "Headline - Section",
     "Headline", ... so that the site name can be left out."""
     found: list[str] = []
-    for xpath in ('//meta[@property="og:title"]/@content', '//meta[@name="twitter:title"]/@content',
-                  "//title"):
+    for xpath in (
+        '//meta[@property="og:title"]/@content',
+        '//meta[@name="twitter:title"]/@content',
+        "//title",
+    ):
         for value in root.xpath(xpath)[:1]:
-            pieces = _TITLE_SPLIT.split(_norm(value if isinstance(value, str) else
-                                              value.text_content()))
+            pieces = _TITLE_SPLIT.split(_norm(value if isinstance(value, str) else value.text_content()))
             parts, seps = pieces[::2][:_MAX_TITLE_PARTS], pieces[1::2]
             for i in range(len(parts)):
                 for j in range(i + 1, len(parts) + 1):
-                    found.append("".join(parts[k] + (seps[k] if k < j - 1 else "")
-                                         for k in range(i, j)))
+                    found.append("".join(parts[k] + (seps[k] if k < j - 1 else "") for k in range(i, j)))
     unique = [t for t in dict.fromkeys(found) if len(_squeeze(t)) >= _MIN_TITLE]
     return sorted(unique, key=len, reverse=True)
 
@@ -395,8 +430,9 @@ def _text_longer_than(el: etree._Element, limit: float) -> bool:
     return False
 
 
-def _standalone(el: etree._Element | None, block: etree._Element | None,
-                length: int) -> etree._Element | None:
+def _standalone(
+    el: etree._Element | None, block: etree._Element | None, length: int
+) -> etree._Element | None:
     """The outermost element from `el` up to `block` whose text is little more than
     `length` squeezed characters: a title set apart, not a mention inside a paragraph."""
     found = None
@@ -454,7 +490,7 @@ def _headline(dom: _Dom) -> tuple[int, int, etree._Element] | None:
 
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]")
-_SENTENCE_END = ".!?;:»\"…)"
+_SENTENCE_END = '.!?;:»"…)'
 _LINKY = 0.5  # link density from which a line counts as a link
 _LINK_LIST_SHARE = 0.3  # share of link lines that makes a list a headline list / navigation
 _MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
@@ -472,8 +508,7 @@ def _is_date_only(text: str) -> bool:
     if not letters:
         return True
     digits = sum(1 for w in words if w.isdigit())
-    return digits >= 2 and len(letters) <= 2 and \
-        sum(len(w) for w in letters) <= _DATE_MAX_LETTERS
+    return digits >= 2 and len(letters) <= 2 and sum(len(w) for w in letters) <= _DATE_MAX_LETTERS
 
 
 def _score(unit: Unit) -> float:
@@ -503,8 +538,7 @@ def _penalise_link_lists(units: list[Unit], scores: list[float]) -> None:
     for indexes in members.values():
         linky: dict[int, bool] = {}
         for i in indexes:
-            linky[units[i].block] = linky.get(units[i].block, False) or \
-                units[i].link_density >= _LINKY
+            linky[units[i].block] = linky.get(units[i].block, False) or units[i].link_density >= _LINKY
         if len(linky) >= 3 and sum(linky.values()) >= _LINK_LIST_SHARE * len(linky):
             for i in indexes:
                 scores[i] = -float(units[i].chars)
@@ -525,8 +559,11 @@ def _penalise_repeats(units: list[Unit], scores: list[float]) -> None:
         if len(indexes) < 2 or units[indexes[0]].link_density < _LINKY:
             continue
         # the same link after several paragraphs: "Read more" under teasers
-        teasers = [i - 1 for i in indexes if i and units[i - 1].chars >= _TEASER_MIN_CHARS
-                   and units[i - 1].link_density < _LINKY]
+        teasers = [
+            i - 1
+            for i in indexes
+            if i and units[i - 1].chars >= _TEASER_MIN_CHARS and units[i - 1].link_density < _LINKY
+        ]
         if len(teasers) >= 2:
             for i in teasers:
                 scores[i] = -float(units[i].chars)
@@ -594,8 +631,10 @@ def _lines(units: list[Unit], dom: _Dom | None) -> list[_Line]:
     if dom is None:
         return [_Line(u, s, None) for u, s in zip(units, scores, strict=True)]
     positions = _locate_units(units, dom)
-    lines = [_Line(u, s, dom.block_at(p) if p >= 0 else None, p)
-             for u, s, p in zip(units, scores, positions, strict=True)]
+    lines = [
+        _Line(u, s, dom.block_at(p) if p >= 0 else None, p)
+        for u, s, p in zip(units, scores, positions, strict=True)
+    ]
     for line in lines:
         if line.pos >= 0 and dom.is_hidden(line.pos) and line.unit is not None:
             line.score = -float(line.unit.chars)
@@ -637,9 +676,15 @@ def _leftovers(lines: list[_Line], head: _Line | None) -> list[str]:
     """When the best stretch held nothing but the headline (a page of short lines, such as
     a photo gallery): the readable lines below the headline that are neither links nor
     widgets.  A page with nothing below its headline has no text."""
-    return [line.unit.text for line in lines
-            if line.unit is not None and not line.headline and line.score >= _SHORT_LINE
-            and (head is None or line.pos > head.pos) and _readable(line.unit)]
+    return [
+        line.unit.text
+        for line in lines
+        if line.unit is not None
+        and not line.headline
+        and line.score >= _SHORT_LINE
+        and (head is None or line.pos > head.pos)
+        and _readable(line.unit)
+    ]
 
 
 _HEADLINE_GAP_CAP = 150.0  # headlines often sit in a header block far from the body
@@ -670,8 +715,12 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
 
 def _is_tail_line(unit: Unit) -> bool:
     # a label ending in ":" announces what follows (a related list), which is not taken
-    return (unit.kind not in ("head", "item") and unit.chars <= _TAIL_MAX_CHARS
-            and not unit.text.endswith(":") and _readable(unit))
+    return (
+        unit.kind not in ("head", "item")
+        and unit.chars <= _TAIL_MAX_CHARS
+        and not unit.text.endswith(":")
+        and _readable(unit)
+    )
 
 
 _LABEL_MAX_CHARS = 60
@@ -686,8 +735,7 @@ def _drop_orphan_labels(chosen: list[_Line], lines: list[_Line]) -> list[_Line]:
     for line in chosen:
         text = line.unit.text if line.unit is not None else ""
         nxt = following.get(id(line))
-        if text.endswith(":") and len(text) <= _LABEL_MAX_CHARS and (
-                nxt is None or id(nxt) not in kept):
+        if text.endswith(":") and len(text) <= _LABEL_MAX_CHARS and (nxt is None or id(nxt) not in kept):
             continue
         out.append(line)
     return out
@@ -699,8 +747,7 @@ def _below_headline(chosen: list[_Line], head: _Line) -> list[_Line]:
     at = next((i for i, line in enumerate(chosen) if line is head), -1)
     if at < 0:
         return chosen
-    return [line for i, line in enumerate(chosen)
-            if i > at or (line is not head and line.pos > head.pos)]
+    return [line for i, line in enumerate(chosen) if i > at or (line is not head and line.pos > head.pos)]
 
 
 _UI_LINK_WORDS = 3  # "Print", "Discuss (76)", "Mobile version"
@@ -737,20 +784,24 @@ def _lede(dom: _Dom, head: _Line, first: _Line, texts: list[str]) -> list[str]:
     lead paragraph, which many layouts keep in an element of its own.  It must sit close to
     the headline or to the body in the tree (not in a widget between them), and must not
     repeat the headline (breadcrumbs) or a line already taken."""
-    if not 0 <= first.pos - head.end <= _LEDE_WINDOW or head.block is None or \
-            first.block is None:
+    if not 0 <= first.pos - head.end <= _LEDE_WINDOW or head.block is None or first.block is None:
         return []
     known = {_squeeze(t)[:_NEEDLE] for t in texts}
-    headline = dom.text[head.pos:head.end]
+    headline = dom.text[head.pos : head.end]
     found = []
     for text, link_density, block in dom.lines_between(head.end, first.pos):
         squeezed = _squeeze(text)
-        if (len(text) >= _LEDE_MIN_CHARS and len(_WORD.findall(text)) >= _LEDE_MIN_WORDS
-                and link_density <= _LEDE_MAX_LINK_DENSITY and not _is_date_only(text)
-                and not _MARKUP.search(text) and squeezed[:_NEEDLE] not in known
-                and headline not in squeezed
-                and min(_tree_distance(block, head.block),
-                        _tree_distance(block, first.block)) <= _LEDE_MAX_DISTANCE):
+        if (
+            len(text) >= _LEDE_MIN_CHARS
+            and len(_WORD.findall(text)) >= _LEDE_MIN_WORDS
+            and link_density <= _LEDE_MAX_LINK_DENSITY
+            and not _is_date_only(text)
+            and not _MARKUP.search(text)
+            and squeezed[:_NEEDLE] not in known
+            and headline not in squeezed
+            and min(_tree_distance(block, head.block), _tree_distance(block, first.block))
+            <= _LEDE_MAX_DISTANCE
+        ):
             found.append(text)
     return found
 

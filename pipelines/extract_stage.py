@@ -45,13 +45,17 @@ CARRIED = (
 )  # fmt: skip
 
 
-def extract_in_worker(html: str, url: str, site: str | None, tz_name: str, fetched_at: str | None) -> dict[str, Any]:
+def extract_in_worker(
+    html: str, url: str, site: str | None, tz_name: str, fetched_at: str | None
+) -> dict[str, Any]:
     """extract_article with picklable arguments (in-process extraction)."""
     now = parse_iso(fetched_at or "") or None
     return extract_article(html, url, site=site, tz=ZoneInfo(tz_name), now=now)
 
 
-def pure_chain_in_worker(html: str, url: str, site: str | None, tz_name: str, fetched_at: str | None) -> dict[str, Any]:
+def pure_chain_in_worker(
+    html: str, url: str, site: str | None, tz_name: str, fetched_at: str | None
+) -> dict[str, Any]:
     """In a worker process: the pure functions of the extract, clean and provenance stages in one
     round trip (a page crosses the process boundary once); the later stages see ``precomputed``
     and only apply their checks."""
@@ -117,7 +121,11 @@ class ExtractPipeline:
         if record["declares_non_article"]:
             raise NotAnArticle(f"page declares og:type other than article: {url}")
         raw_chars = sum(len(p) for p in record["raw_paragraphs"])
-        if not record["declares_article"] and record["published"] is None and raw_chars < MIN_UNDECLARED_CHARS:
+        if (
+            not record["declares_article"]
+            and record["published"] is None
+            and raw_chars < MIN_UNDECLARED_CHARS
+        ):
             raise NotAnArticle(f"no article signals (no og:type/JSON-LD, no date, little text): {url}")
         if record["published"] is None:
             fallback = self.feed_date(adapter.get("feed_published"), tz, now)

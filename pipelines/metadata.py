@@ -293,8 +293,11 @@ IMAGE_NOISE = re.compile(r"logo|icon|avatar|banner|sprite|pixel|counter|placehol
 
 
 # Blocks around an article whose images are other articles' thumbnails.
-ASIDE = re.compile(r"related|popular|aside|sidebar|widget|footer|comment|recommend|teaser|thumb|"
-                   r"more|read-also|readalso|also|other|latest|top-news|most", re.I)
+ASIDE = re.compile(
+    r"related|popular|aside|sidebar|widget|footer|comment|recommend|teaser|thumb|"
+    r"more|read-also|readalso|also|other|latest|top-news|most",
+    re.I,
+)
 
 
 def _hint(element: _Element) -> str:
@@ -403,9 +406,10 @@ def read_metadata(
     )
     result.title = strip_site_name(clean_space(title), result.site_name) or None
     description = node.get("description") if isinstance(node.get("description"), str) else None
-    result.description = clean_space(
-        description or _first(meta, "og:description", "description", "twitter:description")
-    ) or None
+    result.description = (
+        clean_space(description or _first(meta, "og:description", "description", "twitter:description"))
+        or None
+    )
 
     rejected = result.rejected_dates
     published_sources = [

@@ -84,7 +84,9 @@ def _structural(record: dict[str, Any], html: str | None, publisher: Outlet | No
     for node in record.get("jsonld") or []:
         based = node.get("isBasedOn") if isinstance(node, dict) else None
         for item in based if isinstance(based, list) else [based]:
-            url = item if isinstance(item, str) else (item or {}).get("url") if isinstance(item, dict) else None
+            url = (
+                item if isinstance(item, str) else (item or {}).get("url") if isinstance(item, dict) else None
+            )
             if isinstance(url, str) and url.startswith("http"):
                 add(url, "jsonld", f"isBasedOn: {url}")
         org = node.get("sourceOrganization") if isinstance(node, dict) else None
@@ -138,9 +140,7 @@ def page_citations(record: dict[str, Any], html: str | None = None,
     citations = find_citations(text, publisher=domain)
     cited_by_default = publisher.id if publisher else domain
     for extra in _structural(record, html, publisher, registry):
-        same = next(
-            (c for c in citations if extra["source"] and c.get("source") == extra["source"]), None
-        )
+        same = next((c for c in citations if extra["source"] and c.get("source") == extra["source"]), None)
         if same is not None:
             # The page's structure confirms the phrase: keep the phrase, add the URL.
             same["cited_url"] = same.get("cited_url") or extra["cited_url"]

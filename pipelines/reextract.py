@@ -29,7 +29,19 @@ from pipelines.clean import Rule, load_rules
 from pipelines.schema import open_database
 from pipelines.store import ARTICLE_COLUMNS, ArticleStore, decompress_html
 
-COMPARED = ("url", "title", "lead", "text", "published", "modified", "authors", "tags", "section", "lang", "image_url")
+COMPARED = (
+    "url",
+    "title",
+    "lead",
+    "text",
+    "published",
+    "modified",
+    "authors",
+    "tags",
+    "section",
+    "lang",
+    "image_url",
+)
 
 
 RULES: tuple[Rule, ...] | None = None  # set in each worker by _init_worker
@@ -120,11 +132,15 @@ def reextract(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", type=Path, default=Path("output/news.db"))
     parser.add_argument("--outlet", help="only this outlet's pages (e.g. vecher_kz)")
     parser.add_argument("--workers", type=int, default=None, help="extraction processes (default: cores)")
-    parser.add_argument("--rules", type=Path, default=None, help="cleaning rules file (default: the bundled one)")
+    parser.add_argument(
+        "--rules", type=Path, default=None, help="cleaning rules file (default: the bundled one)"
+    )
     args = parser.parse_args(argv)
     if not args.db.exists():
         print(f"error: no database at {args.db}", file=sys.stderr)

@@ -130,6 +130,8 @@ def resolve_article(db: Database, article_id: int, window: timedelta = DEFAULT_W
                 continue
             mine = mine if mine is not None else shingles(me["text"])
             if overlap(mine, shingles(citing_text)) >= threshold:
-                db.execute("UPDATE citations SET resolved_article_id = ? WHERE id = ?", [article_id, citation_id])
+                db.execute(
+                    "UPDATE citations SET resolved_article_id = ? WHERE id = ?", [article_id, citation_id]
+                )
                 resolved += 1
     return resolved

@@ -251,9 +251,7 @@ def applied_migrations(db: Database) -> list[str]:
 
 def migrate(db: Database) -> list[str]:
     """Apply the migrations ``db`` has not had yet; returns their names."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = set(applied_migrations(db))
     applied: list[str] = []
     for name, step in MIGRATIONS:

@@ -161,10 +161,15 @@ class ArticleStore:
         ).fetchone()[0]
         self.db.table("revisions").insert(
             {
-                "article_id": old["id"], "revision": number, "detected_at": row["fetched_at"],
-                "changed": json.dumps(changed), "title": old["title"], "text": old["text"],
-                "published": old["published"], "modified": old["modified"],
-            }  # fmt: skip
+                "article_id": old["id"],
+                "revision": number,
+                "detected_at": row["fetched_at"],
+                "changed": json.dumps(changed),
+                "title": old["title"],
+                "text": old["text"],
+                "published": old["published"],
+                "modified": old["modified"],
+            }
         )
 
     def replace_children(self, article_id: int, record: dict[str, Any], new: bool = False) -> None:
@@ -211,7 +216,9 @@ class StorePipeline:
         if not settings.getbool("STORE_ENABLED", True):
             raise NotConfigured("STORE_ENABLED is off")
         path = Path(settings.get("NEWSDB_PATH") or "output/news.db")
-        return cls(crawler, path, settings.getbool("STORE_RAW_HTML", True), settings.getint("NEWSDB_MAX_PAGES", 0))
+        return cls(
+            crawler, path, settings.getbool("STORE_RAW_HTML", True), settings.getint("NEWSDB_MAX_PAGES", 0)
+        )
 
     def open_spider(self) -> None:
         try:

@@ -51,7 +51,9 @@ def run_crawl(spider: str, base_url: str, db: Path, *settings: str) -> subproces
     for setting in settings:
         command += ["-s", setting]
     env = {**os.environ, "PYTHONWARNINGS": "error::DeprecationWarning"}
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env, check=False)
+    return subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env, check=False
+    )
 
 
 def rows(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from pathlib import Path
+
+import pytest
 
 from pipelines.clean import clean_article, clean_paragraphs, load_rules
 
@@ -16,8 +17,16 @@ PROSE = (
 @pytest.mark.parametrize(
     ("line", "rule", "site"),
     [
-        ("Хочешь получать главные новости на свой телефон? Подпишись на наш Telegram-канал!", "vecher_telegram_footer", "vecher_kz"),
-        ("Хочешь получать главные новости на свой телефон? Подпишись на наш Telegram-канал!", "subscribe_channel", None),
+        (
+            "Хочешь получать главные новости на свой телефон? Подпишись на наш Telegram-канал!",
+            "vecher_telegram_footer",
+            "vecher_kz",
+        ),
+        (
+            "Хочешь получать главные новости на свой телефон? Подпишись на наш Telegram-канал!",
+            "subscribe_channel",
+            None,
+        ),
         ("Подписывайтесь на наш канал в WhatsApp", "subscribe_channel", None),
         ("Читайте нас в Дзен и YouTube", "subscribe_channel", None),
         ("Telegram-арнамызға жазылыңыз!", "subscribe_channel_kk", None),
@@ -37,8 +46,16 @@ PROSE = (
         ("Поделиться", "share_label", None),
         ("Поделиться в WhatsApp", "share_label", None),
         ("Перепечатка материалов только с разрешения редакции", "reprint_notice", None),
-        ("При полном или частичном использовании материалов ссылка на inform.kz обязательна", "kazinform_reprint_notice", "kazinform"),
-        ("При полном или частичном использовании материалов ссылка на сайт обязательна", "reprint_notice", None),
+        (
+            "При полном или частичном использовании материалов ссылка на inform.kz обязательна",
+            "kazinform_reprint_notice",
+            "kazinform",
+        ),
+        (
+            "При полном или частичном использовании материалов ссылка на сайт обязательна",
+            "reprint_notice",
+            None,
+        ),
         ("© «Вечерний Алматы», 2024", "copyright_line", None),
         ("Реклама", "advertising_label", None),
         ("Источник: Kazinform", "source_line", None),

@@ -54,8 +54,18 @@ def test_repeated_kill_9_loses_and_corrupts_nothing(kazinform_mirror: str, tmp_p
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         # Every article row has its page, and no child row lost its article.
-        assert conn.execute("SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM pages)").fetchone()[0] == 0
-        assert conn.execute("SELECT count(*) FROM citations WHERE article_id NOT IN (SELECT id FROM articles)").fetchone()[0] == 0
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM pages)"
+            ).fetchone()[0]
+            == 0
+        )
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM citations WHERE article_id NOT IN (SELECT id FROM articles)"
+            ).fetchone()[0]
+            == 0
+        )
     statuses = [row["status"] for row in rows(db, "SELECT status FROM crawl_runs ORDER BY id")]
     assert statuses[-1] == "ok"
     assert set(statuses[:-1]) <= {"killed"}  # the runs killed before their ledger row was written leave none

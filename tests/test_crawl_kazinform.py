@@ -15,7 +15,9 @@ STORIES = json.loads((MIRRORS / "stories" / "republished.json").read_text("utf-8
 
 
 @pytest.fixture(scope="module")
-def both(kazinform_mirror: str, vecher_mirror: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def both(
+    kazinform_mirror: str, vecher_mirror: str, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
     db = tmp_path_factory.mktemp("both") / "news.db"
     first = run_crawl("kazinform", kazinform_mirror, db)
     assert first.returncode == 0, first.stderr[-3000:]
@@ -87,7 +89,10 @@ def test_republications_are_linked_as_the_same_story_with_the_original_first(bot
            JOIN articles a ON a.id = s.article_id JOIN articles o ON o.id = s.similar_id
            JOIN articles f ON f.id = s.first_id WHERE a.outlet = 'vecher_kz' AND o.outlet = 'kazinform'""",
     )
-    found = {(row["copy"].removeprefix(both["vecher"]), row["original"].removeprefix(both["kazinform"])) for row in links}
+    found = {
+        (row["copy"].removeprefix(both["vecher"]), row["original"].removeprefix(both["kazinform"]))
+        for row in links
+    }
     expected = {("/ru/article/" + s["vecher"]["slug"], "/ru/" + s["kazinform"]["slug"]) for s in STORIES}
     assert found == expected
     assert {row["first"] for row in links} == {"kazinform"}

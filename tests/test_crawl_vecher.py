@@ -4,7 +4,6 @@ against the mirror's ground truth (mirror/vecher/_articles.json)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -73,14 +72,14 @@ def test_the_seed_article_is_stored_as_written(crawled: dict[str, Any]) -> None:
     assert len(found) == 1
     assert found[0]["text"] == "\n".join(SEED[1:-1])
     assert "Telegram" not in found[0]["text"]
-    removed = rows(
-        crawled["db"], "SELECT rule, text FROM removals WHERE article_id = ?", (found[0]["id"],)
-    )
+    removed = rows(crawled["db"], "SELECT rule, text FROM removals WHERE article_id = ?", (found[0]["id"],))
     assert {"rule": "vecher_telegram_footer", "text": SEED[-1]} in removed
 
 
 def test_raw_pages_are_kept_compressed(crawled: dict[str, Any]) -> None:
-    counts = rows(crawled["db"], "SELECT count(*) AS n FROM pages JOIN articles ON articles.id = pages.article_id")
+    counts = rows(
+        crawled["db"], "SELECT count(*) AS n FROM pages JOIN articles ON articles.id = pages.article_id"
+    )
     assert counts[0]["n"] == len(ground_truth("vecher"))
 
 

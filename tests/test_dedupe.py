@@ -25,7 +25,9 @@ STORY = [
 ]
 
 
-def record(url: str, text: list[str], outlet: str, published: str, title: str = "Схема движения") -> dict[str, Any]:
+def record(
+    url: str, text: list[str], outlet: str, published: str, title: str = "Схема движения"
+) -> dict[str, Any]:
     return {"url": url, "fetched_url": url, "outlet": outlet, "title": title, "text": "\n".join(text),
             "published": published, "fetched_at": "2026-11-25T10:00:00+00:00"}  # fmt: skip
 
@@ -40,7 +42,9 @@ def test_the_second_copy_in_a_run_is_dropped_with_a_reason() -> None:
     pipeline = DedupePipeline.from_crawler(get_crawler(settings_dict={}))
     pipeline.process_item(dedupe_item("https://vecher.kz/ru/article/a.html"))
     with pytest.raises(DuplicateArticle, match="same article URL"):
-        pipeline.process_item(dedupe_item("https://www.vecher.kz/ru/article/a.html?utm_source=tg", "Другой текст."))
+        pipeline.process_item(
+            dedupe_item("https://www.vecher.kz/ru/article/a.html?utm_source=tg", "Другой текст.")
+        )
     with pytest.raises(DuplicateArticle, match="same text"):
         pipeline.process_item(dedupe_item("https://vecher.kz/ru/article/copy.html"))
     pipeline.process_item(dedupe_item("https://vecher.kz/ru/article/b.html", "Совсем другая статья."))
@@ -48,12 +52,19 @@ def test_the_second_copy_in_a_run_is_dropped_with_a_reason() -> None:
 
 def test_a_republication_is_linked_not_dropped(fresh_db: Database) -> None:
     store = ArticleStore(fresh_db)
-    original, _ = store.save(record("https://www.inform.kz/ru/a-1a2b3c4d", STORY, "kazinform", "2024-05-02T09:00:00+05:00"))
+    original, _ = store.save(
+        record("https://www.inform.kz/ru/a-1a2b3c4d", STORY, "kazinform", "2024-05-02T09:00:00+05:00")
+    )
     copy_text = [*STORY[:3], "Водителей просят заранее выбирать пути объезда.", STORY[4]]
-    copy, outcome = store.save(record("https://vecher.kz/ru/article/a.html", copy_text, "vecher_kz", "2024-05-02T13:00:00+05:00"))
+    copy, outcome = store.save(
+        record("https://vecher.kz/ru/article/a.html", copy_text, "vecher_kz", "2024-05-02T13:00:00+05:00")
+    )
     assert outcome == "new" and fresh_db["articles"].count == 2
     links = list(fresh_db["similar_articles"].rows)
-    assert {(link["article_id"], link["similar_id"]) for link in links} == {(original, copy), (copy, original)}
+    assert {(link["article_id"], link["similar_id"]) for link in links} == {
+        (original, copy),
+        (copy, original),
+    }
     assert {link["first_id"] for link in links} == {original}
     assert all(0.5 <= link["similarity"] <= 1 for link in links)
 
@@ -61,7 +72,10 @@ def test_a_republication_is_linked_not_dropped(fresh_db: Database) -> None:
 def test_different_stories_are_not_linked(fresh_db: Database) -> None:
     store = ArticleStore(fresh_db)
     store.save(record("https://vecher.kz/ru/article/a.html", STORY, "vecher_kz", "2024-05-02T09:00:00+05:00"))
-    other = [f"Совершенно другая новость номер {n}: в Астане прошел турнир по шахматам среди школьников." for n in range(5)]
+    other = [
+        f"Совершенно другая новость номер {n}: в Астане прошел турнир по шахматам среди школьников."
+        for n in range(5)
+    ]
     store.save(record("https://vecher.kz/ru/article/b.html", other, "vecher_kz", "2024-05-02T10:00:00+05:00"))
     assert fresh_db["similar_articles"].count == 0
 
@@ -93,4 +107,6 @@ def test_an_old_database_is_upgraded_in_place(tmp_path: Path) -> None:
     assert row["title"] == "T" and row["url_key"] == "vecher.kz/ru/article/a.html"
     assert row["last_seen"] == "2026-01-01" and row["content_hash"]
     # Old rows are in the full-text index too.
-    assert [r["rowid"] for r in db.query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'Текст'")] == [1]
+    assert [
+        r["rowid"] for r in db.query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'Текст'")
+    ] == [1]

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from mirror.server import serve
-from tests.conftest import MIRRORS, ROOT, rows, run_crawl
+from tests.conftest import MIRRORS, rows, run_crawl
 
 EDITED = "smog-nad-almaty-pochemu-gorod-zadykhaetsya-zimoy.html"
 ADDED = "v-almaty-otkrylsya-novyy-park.html"
@@ -58,7 +58,9 @@ def change_the_site(root: Path) -> None:
     page.write_text(html.replace("<p>", "<p>Обновлено: синоптики дали новый прогноз. ", 1), "utf-8")
     sitemap = root / "sitemaps" / "articles-2023.xml"
     text = sitemap.read_text("utf-8")
-    text = re.sub(rf"(<loc>__BASE__/ru/article/{re.escape(EDITED)}</loc>\s*<lastmod>)[^<]+", rf"\g<1>{now}", text)
+    text = re.sub(
+        rf"(<loc>__BASE__/ru/article/{re.escape(EDITED)}</loc>\s*<lastmod>)[^<]+", rf"\g<1>{now}", text
+    )
     # Add an article: a new page, listed in the sitemap.
     template = (root / "ru" / "article" / "sel-soshel-v-urochishche-kimasar.html").read_text("utf-8")
     new_page = template.replace("sel-soshel-v-urochishche-kimasar", ADDED.removesuffix(".html"))
@@ -87,7 +89,9 @@ def test_first_second_and_third_run(site: dict[str, Any]) -> None:
     # The two article pages, and the feed they link (answered 304).
     assert third["downloader/request_count"] <= second["downloader/request_count"] + 3
 
-    found = rows(site["db"], "SELECT id, title, text, modified FROM articles WHERE fetched_url LIKE ?", (f"%{EDITED}",))
+    found = rows(
+        site["db"], "SELECT id, title, text, modified FROM articles WHERE fetched_url LIKE ?", (f"%{EDITED}",)
+    )
     assert len(found) == 1 and found[0]["title"].startswith("Смог над Алматы снова")
     assert found[0]["modified"] is not None
     history = rows(site["db"], "SELECT * FROM revisions WHERE article_id = ?", (found[0]["id"],))
@@ -95,7 +99,9 @@ def test_first_second_and_third_run(site: dict[str, Any]) -> None:
     assert history[0]["title"].startswith("Смог над Алматы:")
     assert rows(site["db"], "SELECT count(*) AS n FROM articles")[0]["n"] == 37
 
-    ledger = rows(site["db"], "SELECT status, new, updated, fetched, not_modified FROM crawl_runs ORDER BY id")
+    ledger = rows(
+        site["db"], "SELECT status, new, updated, fetched, not_modified FROM crawl_runs ORDER BY id"
+    )
     assert [run["status"] for run in ledger] == ["ok", "ok", "ok"]
     assert [(run["new"], run["updated"]) for run in ledger] == [(36, 0), (0, 0), (1, 1)]
     print("request counts of the three runs:", [run["fetched"] for run in ledger])

@@ -16,7 +16,12 @@ def test_a_site_whose_layout_changed_fails_the_run(tmp_path: Path) -> None:
     for page in (root / "ru" / "article").glob("*.html"):
         html = page.read_text("utf-8")
         # The new layout renders the article with JavaScript: the page carries no text any more.
-        body = re.sub(r"<body.*</body>", '<body><div id="app"></div><script src="/app.js"></script></body>', html, flags=re.S)
+        body = re.sub(
+            r"<body.*</body>",
+            '<body><div id="app"></div><script src="/app.js"></script></body>',
+            html,
+            flags=re.S,
+        )
         page.write_text(body, "utf-8")
     server, base_url = serve(root)
     try:

@@ -20,11 +20,14 @@ from pipelines.store import ArticleStore, StorePipeline, decompress_html
 ARTICLE = """<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8">
 <title>{title}</title>{meta}</head><body><nav><a href="/">Главная</a></nav>
 <h1>{title}</h1><div class="byline">{byline}</div><article>{body}</article></body></html>"""
-BODY = "".join(
-    f"<p>Абзац номер {n}: в Алматы продолжается ремонт дорог, работы ведутся круглосуточно, "
-    f"и горожан просят выбирать объездные маршруты.</p>"
-    for n in range(1, 6)
-) + "<p>Хочешь получать главные новости на свой телефон? Подпишись на наш Telegram-канал!</p>"
+BODY = (
+    "".join(
+        f"<p>Абзац номер {n}: в Алматы продолжается ремонт дорог, работы ведутся круглосуточно, "
+        f"и горожан просят выбирать объездные маршруты.</p>"
+        for n in range(1, 6)
+    )
+    + "<p>Хочешь получать главные новости на свой телефон? Подпишись на наш Telegram-канал!</p>"
+)
 
 
 def page(title: str = "Ремонт дорог в Алматы", meta: str = '<meta property="og:type" content="article">',

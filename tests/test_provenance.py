@@ -73,7 +73,9 @@ def test_republications_resolve_when_the_copy_is_crawled_before_the_original(
 ) -> None:
     db = tmp_path / "news.db"
     assert run_crawl("vecher", vecher_mirror, db).returncode == 0
-    waiting = rows(db, "SELECT count(*) AS n FROM citations WHERE source = 'kazinform' AND resolved_article_id IS NULL")
+    waiting = rows(
+        db, "SELECT count(*) AS n FROM citations WHERE source = 'kazinform' AND resolved_article_id IS NULL"
+    )
     assert waiting[0]["n"] >= len(STORIES)
     assert run_crawl("kazinform", kazinform_mirror, db).returncode == 0
     resolved = rows(
@@ -87,4 +89,7 @@ def test_republications_resolve_when_the_copy_is_crawled_before_the_original(
     }
     assert all(r["original"].startswith(kazinform_mirror + "/ru/") for r in resolved)
     ledger = rows(db, "SELECT spider, citations_resolved FROM crawl_runs ORDER BY id")
-    assert [(r["spider"], r["citations_resolved"]) for r in ledger] == [("vecher", 0), ("kazinform", len(STORIES))]
+    assert [(r["spider"], r["citations_resolved"]) for r in ledger] == [
+        ("vecher", 0),
+        ("kazinform", len(STORIES)),
+    ]

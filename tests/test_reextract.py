@@ -19,11 +19,22 @@ def test_reextract_applies_new_rules_to_stored_pages(vecher_mirror: str, tmp_pat
     rules = tmp_path / "rules.toml"
     original = (ROOT / "pipelines" / "data" / "cleaning_rules.toml").read_text("utf-8")
     rules.write_text(
-        original + '\n[[rule]]\nname = "details_on_site"\npattern = \'Подробности\\s*[–—-]\\s*на сайте\'\nmax_length = 60\n',
+        original
+        + "\n[[rule]]\nname = \"details_on_site\"\npattern = 'Подробности\\s*[–—-]\\s*на сайте'\nmax_length = 60\n",
         "utf-8",
     )
     # The server is gone: re-extraction must not fetch anything.
-    command = [sys.executable, "-m", "pipelines.reextract", "--db", str(db), "--workers", "2", "--rules", str(rules)]
+    command = [
+        sys.executable,
+        "-m",
+        "pipelines.reextract",
+        "--db",
+        str(db),
+        "--workers",
+        "2",
+        "--rules",
+        str(rules),
+    ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "re-extracted 36/36 pages" in result.stderr  # progress

@@ -95,9 +95,7 @@ class NewsSpider(scrapy.Spider):
             return None
         if not self.mirror:
             return urlunsplit(parts._replace(fragment=""))
-        prefix = next(
-            (p for h, p in self.site.host_prefixes.items() if host == h or host == "www." + h), ""
-        )
+        prefix = next((p for h, p in self.site.host_prefixes.items() if host == h or host == "www." + h), "")
         path = prefix + (parts.path or "/")
         base = urlsplit(self.base_url)
         return urlunsplit((base.scheme, self.base_netloc, base.path + path, parts.query, ""))
@@ -233,7 +231,9 @@ class NewsSpider(scrapy.Spider):
                 if entries > limit:
                     # The sitemap protocol allows 50,000 URLs a file; more is a trap or a mistake.
                     self.inc("news/sitemap_truncated")
-                    logger.warning("sitemap lists more than %d URLs, the rest ignored: %s", limit, response.url)
+                    logger.warning(
+                        "sitemap lists more than %d URLs, the rest ignored: %s", limit, response.url
+                    )
                     break
                 loc = entry.get("loc", "")
                 target = self.crawl_url(urljoin(response.url, loc))
@@ -256,7 +256,9 @@ class NewsSpider(scrapy.Spider):
             return
         if not entries:
             self.inc("news/empty_sitemap")
-            logger.warning("sitemap lists nothing (empty, or entities lxml refused to expand): %s", response.url)
+            logger.warning(
+                "sitemap lists nothing (empty, or entities lxml refused to expand): %s", response.url
+            )
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if self.not_modified(response):
@@ -303,8 +305,12 @@ class NewsSpider(scrapy.Spider):
             callback=self.parse_page,
             priority=PRIORITY_ARTICLE if article else 0,
             # A known article that disappeared answers 404/410: the callback marks it gone.
-            meta={"via": via, "lastmod": lastmod, "published": published,
-                  "handle_httpstatus_list": [404, 410] if article else []},  # fmt: skip
+            meta={
+                "via": via,
+                "lastmod": lastmod,
+                "published": published,
+                "handle_httpstatus_list": [404, 410] if article else [],
+            },
         )
 
     def parse_page(self, response: Response) -> Iterator[Any]:
@@ -338,7 +344,9 @@ class NewsSpider(scrapy.Spider):
         html, decoding = decoded
         if decoding != "declared":
             self.inc("news/charset_recovered")
-            logger.info("declared charset %s was wrong, decoded as %s: %s", response.encoding, decoding, response.url)
+            logger.info(
+                "declared charset %s was wrong, decoded as %s: %s", response.encoding, decoding, response.url
+            )
         is_article = self.is_article_url(response.url) or bool(ARTICLE_DECLARATION.search(html[:200_000]))
         if is_article:
             self.inc("news/article_pages")
