@@ -146,9 +146,13 @@ class RunLedger:
             return "storage_failed"
         if reason != "finished":
             return "failed"
-        # robots.txt forbids everything (or answered 5xx): nothing but robots.txt was fetched.
-        robots = int(stats.get("robotstxt/response_count", 0)) + 1  # Scrapy's fetch and the spider's
-        if int(stats.get("robotstxt/forbidden", 0)) and responses <= robots:
+        # robots.txt forbids everything (or answered 5xx): requests were refused and no page,
+        # sitemap or feed was read.
+        read = sum(
+            int(stats.get(k, 0))
+            for k in ("news/pages_seen", "news/discovered/sitemap", "news/discovered/feed")
+        )
+        if int(stats.get("robotstxt/forbidden", 0)) and not read:
             return "disallowed"
         article_pages = int(stats.get("news/article_pages", 0))
         extracted = sum(int(stats.get(f"news/stored/{k}", 0)) for k in ("new", "updated", "unchanged"))

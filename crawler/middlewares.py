@@ -24,7 +24,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.response import response_status_message
@@ -175,3 +175,30 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
                 self.crawler.stats.inc_value("news/robots_unavailable")
             response = response.replace(body=b"User-agent: *\nDisallow: /\n")
         await super()._parse_robots(response, netloc, request)
+
+
+class RedirectLoopMiddleware:
+    """Names a redirect loop (A → B → A) instead of letting the duplicate filter swallow it:
+    the page is dropped with ``news/failed/redirect_loop`` and a log line.
+
+    Sits before Scrapy's RedirectMiddleware on the way back (a higher number). No settings."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectLoopMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if response.status not in (301, 302, 303, 307, 308) or not location:
+            return response
+        target = response.urljoin(location.decode("latin-1"))
+        seen = {request.url, *request.meta.get("redirect_urls", [])}
+        if target in seen:
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("news/failed/redirect_loop")
+            logger.warning("redirect loop (%s -> %s), skipped: %s", request.url, target, request.url)
+            raise IgnoreRequest(f"redirect loop: {request.url} -> {target}")
+        return response

@@ -27,12 +27,14 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
-# The real sites get a fixed minimum delay on top of AutoThrottle; a local mirror does not.
+# The real sites get a fixed minimum delay under AutoThrottle (crawler.throttle); a local mirror
+# does not. No random jitter: the per-site delay is an exact minimum.
 DOWNLOAD_SLOTS = {
     "vecher.kz": {"delay": 1.0, "concurrency": 2},
     "www.inform.kz": {"delay": 1.0, "concurrency": 2},
     "kaz.inform.kz": {"delay": 1.0, "concurrency": 2},
 }
+DOWNLOAD_DELAY_JITTER = 0.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
@@ -71,11 +73,16 @@ DOWNLOADER_MIDDLEWARES = {
     # robots.txt answering 5xx means "disallow everything" (RFC 9309), not "allow everything".
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
+    # A redirect loop is named and counted (Scrapy's duplicate filter would drop it silently).
+    "crawler.middlewares.RedirectLoopMiddleware": 650,
 }
 RETRY_BACKOFF_BASE = 1.0
 RETRY_AFTER_MAX = 120.0
 EXTENSIONS = {
     "crawler.ledger.RunLedger": 100,
+    # AutoThrottle that keeps the per-site minimum delay of DOWNLOAD_SLOTS (Scrapy's does not).
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.throttle.PoliteAutoThrottle": 0,
 }
 COMMANDS_MODULE = "crawler.commands"
 

@@ -35,6 +35,9 @@ DEFAULT_RULES_PATH = Path(__file__).parent / "data" / "cleaning_rules.toml"
 INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 # A paragraph is the title again when it equals it, or is it plus a photo credit of ≤ 80 chars.
 TITLE_REPEAT_SLACK = 80
+CREDIT_START = re.compile(
+    r"(?:фото|коллаж|видео|иллюстрац|скриншот|кадр|инфографик|источник|сурет|бейне|photo|image|video|credit)"
+)
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,15 @@ def _fold(text: str) -> str:
 
 
 def repeats_title(paragraph: str, title: str | None) -> bool:
+    """The paragraph is the headline again, alone or followed by a photo credit. A lead that
+    merely starts with the headline's words («Заголовок: подробности.») is prose and stays."""
     if not title:
         return False
     folded, folded_title = _fold(paragraph), _fold(title)
-    if not folded_title:
+    if not folded_title or not folded.startswith(folded_title):
         return False
-    return folded.startswith(folded_title) and len(folded) - len(folded_title) <= TITLE_REPEAT_SLACK
+    rest = folded[len(folded_title) :].strip()
+    return not rest or (len(rest) <= TITLE_REPEAT_SLACK and CREDIT_START.match(rest) is not None)
 
 
 def clean_paragraphs(

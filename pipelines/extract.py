@@ -643,8 +643,23 @@ def _lines(units: list[Unit], dom: _Dom | None) -> list[_Line]:
         return lines
     offset, length, element = head
     # the line holding the headline, else a stand-in inserted where the headline stands
-    for line, unit in zip(lines, units, strict=True):
+    for index, (line, unit) in enumerate(zip(lines, units, strict=True)):
         if 0 <= line.pos <= offset < line.pos + len(_squeeze(unit.text)):
+            if len(_squeeze(unit.text)) > length * 1.5 + 20:
+                # A long line that only starts like the headline: a lead that repeats its words
+                # was located at the headline's place. It stands below the headline.
+                below = dom.locate(unit.text, offset + length, anywhere=False)
+                if below >= 0:
+                    line.pos, line.block = below, dom.block_at(below)
+                    positions[index] = below
+                    continue
+                # trafilatura glued the headline to what follows it (a page with one short
+                # paragraph): keep what follows, as a line placed after the headline.
+                title = " ".join(element.text_content().split())
+                if title and unit.text.startswith(title):
+                    unit.text = unit.text[len(title) :].strip()
+                    line.pos = positions[index] = offset + length
+                continue
             line.score = max(line.score, 0.0) + _HEADLINE_BONUS
             line.headline = True
             line.end = offset + length

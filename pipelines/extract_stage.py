@@ -4,7 +4,8 @@ Calls :func:`pipelines.article.extract_article` (metadata and uncleaned main tex
 spider fetched, then decides whether it is an article at all. Drop reasons (pipelines.drops):
 ``Undecodable`` (wrong or unknown charset), ``EmptyText`` (nothing to parse), ``NotAnArticle``
 (the page declares another type). A missing title or date is not a reason to drop: the field is
-left empty, the reason is counted (``news/field_empty/<reason>``) and logged with the URL. A date
+left empty; the store counts the reason (``news/field_empty/<reason>``) and logs it with the URL
+once the article is stored. A date
 from the feed or news sitemap fills in when the page itself has none.
 
 Settings read: ``EXTRACT_ENABLED`` (default True), ``EXTRACT_WORKERS`` (default 0: extract in the
@@ -144,9 +145,6 @@ class ExtractPipeline:
             "jsonld": record.get("jsonld") or [],
             "links": record.get("links") or [],
         }
-        for problem in problems:
-            self.inc(f"news/field_empty/{problem}")
-            logger.info("%s: %s", problem, url)
         return item
 
     @staticmethod

@@ -269,6 +269,11 @@ class StorePipeline:
             self.fail(f"the database {self.path} refused a write ({error})")
             raise StorageFailed(f"not stored ({error}): {record.get('fetched_url')}") from error
         stats = self.crawler.stats
+        for problem in record.get("problems") or []:
+            # Stored with a field empty: counted here, so that pages dropped later are not.
+            logger.info("stored with a field empty (%s): %s", problem, record.get("fetched_url"))
+            if stats is not None:
+                stats.inc_value(f"news/field_empty/{problem}")
         if stats is not None:
             stats.inc_value(f"news/stored/{outcome}")
             stats.set_value("news/citations_resolved", self.store.resolved)

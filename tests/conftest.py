@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
+import tests.hypothesis_profiles  # noqa: F401
 from mirror.server import serve
 from pipelines.schema import open_database
 

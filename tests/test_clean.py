@@ -115,6 +115,12 @@ def test_title_repeated_with_a_credit_is_removed() -> None:
     assert removals[0]["rule"] == "title_repeat"
 
 
+def test_a_lead_that_starts_with_the_title_is_kept() -> None:
+    title = "В Алматы стартовала весенняя посадка деревьев"
+    lead = "В Алматы стартовала весенняя посадка деревьев: до конца мая высадят 50 тысяч саженцев."
+    assert clean_paragraphs([lead], title=title) == ([lead], [])
+
+
 def test_white_space_and_invisible_characters_are_normalised() -> None:
     kept, _ = clean_paragraphs(["  Текст\u00a0с\u200b пробелами \n и переносом ", "\u00ad", ""])
     assert kept == ["Текст с пробелами и переносом"]

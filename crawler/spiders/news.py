@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import scrapy
 from lxml import etree
 from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
@@ -170,6 +171,24 @@ class NewsSpider(scrapy.Spider):
         self.inc("news/discovery_failed")
         logger.debug("discovery URL failed: %s (%s)", getattr(request, "url", "?"), failure.value)
 
+    def page_failed(self, failure: Any) -> None:
+        """A page that could not be had: too large, a decompression bomb, too many redirects, a
+        timeout or reset after the retries. Counted by cause, logged with the URL."""
+        request = getattr(failure, "request", None)
+        url = getattr(request, "url", "?")
+        error = failure.value
+        message = str(error)
+        if isinstance(error, HttpError) or message.startswith("redirect loop"):
+            return  # counted already: Scrapy's httperror/* stats, RedirectLoopMiddleware
+        if "decompress" in message or "max_size" in message or "DOWNLOAD_MAXSIZE" in message:
+            cause = "too_large"
+        elif "redirection" in message or "redirect" in message:
+            cause = "redirects"
+        else:
+            cause = type(error).__name__
+        self.inc(f"news/failed/{cause}")
+        logger.warning("page not fetched (%s: %s): %s", cause, message[:200] or type(error).__name__, url)
+
     def inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key, count)
@@ -303,6 +322,7 @@ class NewsSpider(scrapy.Spider):
         return Request(
             url,
             callback=self.parse_page,
+            errback=self.page_failed,
             priority=PRIORITY_ARTICLE if article else 0,
             # A known article that disappeared answers 404/410: the callback marks it gone.
             meta={
@@ -441,7 +461,9 @@ class NewsSpider(scrapy.Spider):
         for target in dict.fromkeys(others):
             if target not in self.requested:
                 self.requested.add(target)
-                yield Request(target, callback=self.parse_page, meta={"via": "link"})
+                yield Request(
+                    target, callback=self.parse_page, errback=self.page_failed, meta={"via": "link"}
+                )
 
     def classify(self, page_url: str, href: str) -> tuple[str | None, bool]:
         """(crawl URL or None when not to be followed, is it an article) of a link.
