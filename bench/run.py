@@ -209,7 +209,8 @@ def peer(article_urls: list[str], work: Path, workers: int) -> dict[str, Any]:
     command = [str(Path(sys.executable).parent / "trafilatura"), "-i", str(urls), "-o", str(work / "peer"),
                "--config-file", str(config), "--parallel", str(workers)]  # fmt: skip
     m = run("4 peer (trafilatura CLI, sitemap list, 0 delay)", command, ROOT)
-    extracted = len(list((work / "peer").glob("*"))) if (work / "peer").exists() else 0
+    # trafilatura spreads its output over sub-folders (MAX_FILES_PER_DIRECTORY): count files.
+    extracted = sum(1 for f in (work / "peer").rglob("*") if f.is_file()) if (work / "peer").exists() else 0
     return row(m, len(article_urls), extracted=extracted)
 
 

@@ -23,10 +23,15 @@ UTF8_AS_CP1251 = re.compile(r"[РС][\u0400-\u040f\u0452-\u045f°±µ¶·‚„�
 SINGLE_BYTE = ("cp1251", "koi8_r")
 
 
+SAMPLE = 30_000  # characters of the page's body that are enough to judge a decoding
+
+
 def reads_as_text(text: str) -> bool:
     """The text looks like correctly decoded Cyrillic (or Latin) prose."""
     if text.count("\ufffd") > max(3, len(text) * REPLACEMENT_SHARE):
         return False
+    body = max(0, text.find("<body"))
+    text = text[body : body + SAMPLE]
     letters = CYRILLIC.findall(text)
     if len(letters) < 20:
         return True  # too little Cyrillic to judge: Latin-script pages are judged by U+FFFD only
@@ -46,8 +51,14 @@ def by_lines(body: bytes) -> str:
     return "\n".join(lines)
 
 
-def recover(body: bytes, decoded: str) -> tuple[str, str] | None:
-    """(text, how it was decoded) for a page whose declared charset gave ``decoded``."""
+def recover(body: bytes, decoded: str, encoding: str | None = None) -> tuple[str, str] | None:
+    """(text, how it was decoded) for a page whose declared charset ``encoding`` gave ``decoded``."""
+    if (encoding or "").lower().replace("-", "").replace("_", "") in (
+        "utf8",
+        "utf8sig",
+    ) and "\ufffd" not in decoded:
+        # Bytes that decode as UTF-8 without one error are UTF-8: no single-byte text does that.
+        return decoded, "declared"
     if reads_as_text(decoded):
         return decoded, "declared"
     for name in ("utf-8+cp1251 by line", *SINGLE_BYTE):

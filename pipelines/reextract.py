@@ -17,18 +17,20 @@ import multiprocessing
 import os
 import sys
 import time
-from collections import Counter
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pipelines.article import article_from_html
 from pipelines.clean import Rule, load_rules
 from pipelines.schema import open_database
 from pipelines.store import ARTICLE_COLUMNS, ArticleStore, decompress_html
 
+J = TypeVar("J")
+R = TypeVar("R")
 COMPARED = (
     "url",
     "title",
@@ -80,6 +82,18 @@ def _jobs(db_path: Path, outlet: str | None) -> Iterator[tuple[int, bytes, str, 
         db.close()
 
 
+def bounded_map(pool: Executor, fn: Callable[[J], R], jobs: Iterable[J], window: int) -> Iterator[R]:
+    """``pool.map`` that keeps at most ``window`` jobs in flight (Executor.map reads the whole
+    iterable at once: every stored page would be in memory)."""
+    pending: deque[Future[R]] = deque()
+    for job in jobs:
+        pending.append(pool.submit(fn, job))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 def changed_fields(old: dict[str, Any], record: dict[str, Any]) -> list[str]:
     changed = []
     for field in COMPARED:
@@ -107,7 +121,7 @@ def reextract(
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                              initargs=(str(rules_path) if rules_path else None,)) as pool:  # fmt: skip
-        results = pool.map(_extract, _jobs(db_path, outlet), chunksize=16)
+        results = bounded_map(pool, _extract, _jobs(db_path, outlet), window=workers * 8)
         for done, (article_id, record, error) in enumerate(results, 1):
             if record is None or not record.get("text"):
                 counts["failed" if error else "no_text_kept_old"] += 1

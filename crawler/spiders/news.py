@@ -356,7 +356,7 @@ class NewsSpider(scrapy.Spider):
         if "xml" in ctype and ("rss" in ctype or "atom" in ctype):
             yield from self.parse_feed(response)
             return
-        decoded = recover(response.body, response.text)
+        decoded = recover(response.body, response.text, response.encoding)
         if decoded is None:
             self.inc("news/skipped/undecodable")
             logger.warning("undecodable page (no charset reads as text), skipped: %s", response.url)
