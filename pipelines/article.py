@@ -23,6 +23,7 @@ from pipelines.dates import DEFAULT_TZ, to_iso
 from pipelines.extract import extract_paragraphs
 from pipelines.metadata import clean_space, guess_lang, parse_html, read_metadata
 from pipelines.provenance import outbound_links, page_citations
+from pipelines.urls import host_of
 
 # Share of U+FFFD replacement characters above which a page counts as undecodable.
 MAX_REPLACEMENT_SHARE = 0.01
@@ -41,10 +42,10 @@ def site_for_host(url: str) -> str | None:
 def _same_site(canonical: str, url: str, site: str | None) -> bool:
     """The canonical URL is on the page's own site (its host, or a host of the same outlet:
     a mirror's pages may name the real site as canonical)."""
-    host = urlsplit(canonical).hostname
+    host = host_of(canonical)
     if host is None or urlsplit(canonical).scheme not in ("http", "https"):
         return False
-    if host == urlsplit(url).hostname:
+    if host == host_of(url):
         return True
     return site is not None and site_for_host(canonical) == site
 

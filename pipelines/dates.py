@@ -97,14 +97,14 @@ def parse_iso(value: str, tz: tzinfo = DEFAULT_TZ) -> datetime | None:
     for candidate in (text, text.replace(" ", "T", 1)):
         try:
             return localize(datetime.fromisoformat(candidate), tz)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved across zones
             continue
     match = re.match(r"((?:19|20)\d\d)-(\d\d)-(\d\d)", text)
     if match:
         try:
             year, month, day = (int(part) for part in match.groups())
             return localize(datetime(year, month, day), tz)
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     return None
 
@@ -117,7 +117,10 @@ def _offset_zone(raw: str | None, tz: tzinfo) -> tzinfo:
     hours, _, minutes = digits.partition(":")
     if len(hours) > 2:  # "0500"
         hours, minutes = hours[:-2], hours[-2:]
-    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))
+    try:
+        return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))
+    except ValueError:  # «GMT +24» and beyond is no offset: the site's zone stands
+        return tz
 
 
 def _from_match(match: re.Match[str], tz: tzinfo) -> datetime | None:
@@ -130,7 +133,10 @@ def _from_match(match: re.Match[str], tz: tzinfo) -> datetime | None:
         return None
     zone = _offset_zone(groups.get("offset"), tz)
     # An explicit «GMT +5» is what the page meant; report it in the site's zone all the same.
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(tz)
+    try:
+        return datetime.combine(day, clock, tzinfo=zone).astimezone(tz)
+    except OverflowError:
+        return None
 
 
 def parse_visible(text: str, tz: tzinfo = DEFAULT_TZ, now: datetime | None = None) -> datetime | None:
@@ -151,7 +157,8 @@ def parse_visible(text: str, tz: tzinfo = DEFAULT_TZ, now: datetime | None = Non
         relative = RELATIVE_PATTERN.search(text)
         if relative and (best is None or relative.start() < best[0]):
             local_now = localize(now, tz)
-            day = local_now.date() - timedelta(days=RELATIVE_DAYS[relative["word"].lower()])
+            # .get: case-insensitive matching accepts look-alikes («yeſterday») lower() keeps apart.
+            day = local_now.date() - timedelta(days=RELATIVE_DAYS.get(relative["word"].lower(), 0))
             clock = time(int(relative["hour"] or 0), int(relative["minute"] or 0))
             best = (relative.start(), datetime.combine(day, clock, tzinfo=tz))
     return best[1] if best else None
@@ -163,5 +170,5 @@ def parse_rfc822(value: str, tz: tzinfo = DEFAULT_TZ) -> datetime | None:
 
     try:
         return localize(parsedate_to_datetime(value.strip()), tz)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml.etree import ParserError, XMLSyntaxError, _Element
 
+from pipelines.urls import safe_join
 from pipelines.dates import DEFAULT_TZ, is_plausible, parse_iso, parse_visible
 
 ARTICLE_TYPES = {
@@ -91,7 +91,7 @@ def _jsonld_nodes(tree: _Element) -> list[dict[str, Any]]:
             continue
         try:
             data = json.loads(raw, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested deeper than Python recurses
             continue
         stack: list[Any] = [data]
         while stack:
@@ -370,11 +370,19 @@ def _article_node(nodes: list[dict[str, Any]]) -> dict[str, Any]:
     return {}
 
 
+def _text_value(value: Any) -> str | None:
+    """A JSON-LD value that should be text: numbers and other types are not names."""
+    return value if isinstance(value, str) else None
+
+
 def _breadcrumb_section(nodes: list[dict[str, Any]]) -> str | None:
     for node in nodes:
         if "BreadcrumbList" in _types(node) and isinstance(node.get("itemListElement"), list):
             names = [
-                clean_space(item.get("name") or (item.get("item") or {}).get("name"))
+                clean_space(
+                    _text_value(item.get("name"))
+                    or (_text_value(item["item"].get("name")) if isinstance(item.get("item"), dict) else None)
+                )
                 for item in node["itemListElement"]
                 if isinstance(item, dict)
             ]
@@ -451,10 +459,10 @@ def read_metadata(
         tags = _visible_tags(tree)
     result.tags = _unique([tag for tag in tags if tag])
     image = _image(node.get("image")) or _first(meta, "og:image", "twitter:image") or _first_image(tree)
-    result.image_url = urljoin(url, image) if image else None
+    result.image_url = safe_join(url, image) if image else None
     result.lang = _lang(tree, meta, nodes)
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
-    result.canonical = urljoin(url, canonical[0].strip()) if canonical and canonical[0].strip() else None
+    result.canonical = safe_join(url, canonical[0].strip()) if canonical and canonical[0].strip() else None
     return result
 
 

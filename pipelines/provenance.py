@@ -31,6 +31,7 @@ from crawler.items import is_page
 from pipelines.attribution import find_citations
 from pipelines.metadata import clean_space, parse_html
 from pipelines.outlets import Outlet, Registry, load_registry
+from pipelines.urls import host_of, safe_join
 
 if TYPE_CHECKING:  # Scrapy stays out of the import path of the pure functions.
     from scrapy.crawler import Crawler
@@ -50,11 +51,11 @@ def publisher_domain(site_id: str | None, url: str, registry: Registry | None = 
     outlet = registry.by_id(site_id) if site_id else None
     if outlet is not None and outlet.domains:
         return outlet.domains[0]
-    return urlsplit(url).hostname
+    return host_of(url)
 
 
 def _outlet_for_url(url: str, registry: Registry) -> Outlet | None:
-    host = urlsplit(url).hostname
+    host = host_of(url)
     return registry.by_domain(host) if host else None
 
 
@@ -72,7 +73,7 @@ def _structural(record: dict[str, Any], html: str | None, publisher: Outlet | No
             return  # a link to the outlet's own pages
         found.append({
             "source": outlet.id if outlet else None,
-            "source_name": name or (outlet.name if outlet else urlsplit(url).hostname or url),
+            "source_name": name or (outlet.name if outlet else host_of(url) or url),
             "name": outlet.name if outlet else None,
             "relation": "cites", "method": method, "evidence": evidence[:300],
             "confidence": 0.9 if method != "link" else 0.6, "cited_url": url,
@@ -125,7 +126,10 @@ def outbound_links(tree: Any, base_url: str, paragraphs: list[str]) -> list[dict
             kind = "link"
         else:
             continue
-        links.append({"url": urljoin(base_url, href), "kind": kind, "block": block_text,
+        joined = safe_join(base_url, href)
+        if joined is None:
+            continue
+        links.append({"url": joined, "kind": kind, "block": block_text,
                       "text": clean_space(anchor.text_content())})  # fmt: skip
     return links
 

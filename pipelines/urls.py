@@ -12,7 +12,7 @@ canonical URL are stored verbatim. No settings are read.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
 from w3lib.url import canonicalize_url, url_query_cleaner
@@ -26,6 +26,24 @@ TRACKING_PARAMETERS = (
 )  # fmt: skip
 HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
 AMP_PATH = re.compile(r"(?:/amp)+(?=/|$)|\.amp(?=\.html?$)")
+
+
+def host_of(url: str) -> str | None:
+    """The URL's host name, or None (also for a URL whose host cannot be parsed: «http://[::1»)."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def safe_join(base: str, link: str) -> str | None:
+    """``urljoin``, or None when either side is not a URL urllib can parse."""
+    try:
+        joined = urljoin(base, link)
+        urlsplit(joined).hostname  # noqa: B018 - raises ValueError on a broken host
+        return joined
+    except ValueError:
+        return None
 
 
 def url_key(url: str) -> str:

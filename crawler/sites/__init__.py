@@ -57,5 +57,8 @@ SITES: dict[str, Site] = _load()
 
 def site_for_url(url: str) -> Site | None:
     """The registered site that owns the URL's host, or None."""
-    host = urlsplit(url).hostname
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # a host urllib cannot parse belongs to no site
+        return None
     return next((site for site in SITES.values() if site.owns_host(host)), None)
