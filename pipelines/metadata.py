@@ -17,8 +17,8 @@ from typing import Any
 import lxml.html
 from lxml.etree import ParserError, XMLSyntaxError, _Element
 
-from pipelines.urls import safe_join
 from pipelines.dates import DEFAULT_TZ, is_plausible, parse_iso, parse_visible
+from pipelines.urls import safe_join
 
 ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",

@@ -25,7 +25,6 @@ import json
 import re
 import sys
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
 
 from crawler.items import is_page
 from pipelines.attribution import find_citations
