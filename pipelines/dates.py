@@ -44,7 +44,7 @@ for _number, _forms in _MONTH_FORMS.items():
 
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 _TIME = r"(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)"
-_OFFSET = r"(?:\s*\|?\s*(?:GMT|UTC)\s*(?P<offset>[+-−]\s*\d{1,2}(?::?\d{2})?))?"
+_OFFSET = r"(?:\s*\|?\s*(?:GMT|UTC)\s*(?P<offset>[-+−]\s*\d{1,2}(?::?\d{2})?))?"
 _DAY_MONTH_YEAR = (
     rf"(?P<day>[0-3]?\d)\s+(?P<month>{_MONTH_ALT})\.?,?\s+(?P<year>(?:19|20)\d\d)"
     r"(?:\s*(?:года|жылы|жыл|г\.?|ж\.?)(?!\w))?"

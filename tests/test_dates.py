@@ -76,3 +76,9 @@ def test_rss_dates() -> None:
     assert to_iso(parse_rfc822("Fri, 08 Sep 2023 00:31:00 +0600")) == "2023-09-08T00:31:00+06:00"
     assert to_iso(parse_rfc822("Mon, 04 Mar 2024 10:00:00 GMT")) == "2024-03-04T15:00:00+05:00"
     assert parse_rfc822("garbage") is None
+
+
+def test_an_offset_needs_a_sign() -> None:
+    # «UTC 2023» is not an offset of +20:23; the sign class must not be a character range.
+    assert to_iso(parse_visible("08 сентября 2023 UTC 2023")) == "2023-09-08T00:00:00+06:00"
+    assert to_iso(parse_visible("10:00, 08 сентября 2023 GMT Ж5")) == "2023-09-08T10:00:00+06:00"
