@@ -31,13 +31,17 @@ class KnownArticles:
     recheck: timedelta = timedelta(days=2)
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
+    count: int = 0  # articles added (each under several keys)
+
     def __len__(self) -> int:
-        return len({id(value) for value in self.seen.values()})
+        # Asked on every link of a page: a counter, not a pass over the keys.
+        return self.count
 
     def add(self, keys: list[str], published: datetime | None, fetched: datetime | None) -> None:
         value = (published, fetched)
         for key in keys:
             self.seen[key] = value
+        self.count += 1
 
     def should_fetch(self, identity: str, lastmod: str | None = None) -> bool:
         known = self.seen.get(identity)
