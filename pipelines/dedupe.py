@@ -80,21 +80,31 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def link_near_duplicates(
-    db: Database, article_id: int, text: str | None, published: str | None, new: bool = False
+    db: Database,
+    article_id: int,
+    text: str | None,
+    published: str | None,
+    new: bool = False,
+    derived: dict[str, Any] | None = None,
 ) -> int:
     """Store the article's signature and link it to the stored near-duplicates; returns the number
-    of links. ``new``: the article was just inserted (nothing of it to replace). Call inside the
+    of links. ``new``: the article was just inserted (nothing of it to replace). ``derived``: the
+    signature and buckets of ``text`` computed already (pipelines.derived). Call inside the
     store's transaction."""
-    sig = signature(text)
+    if derived is not None:
+        sig = np.frombuffer(derived["signature"], dtype=np.uint64) if derived["signature"] else None
+        buckets = derived["buckets"]
+    else:
+        sig = signature(text)
+        buckets = bands(sig) if sig is not None else None
     if not new:
         db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
         db.execute("DELETE FROM minhashes WHERE article_id = ?", [article_id])
         db.execute(
             "DELETE FROM similar_articles WHERE article_id = ? OR similar_id = ?", [article_id, article_id]
         )
-    if sig is None:
+    if sig is None or buckets is None:
         return 0
-    buckets = bands(sig)
     # One query for the 16 bands; each (band, bucket) pair is an index lookup.
     where = " OR ".join(["(band = ? AND bucket = ?)"] * BANDS)
     params = [value for pair in enumerate(buckets) for value in pair]

@@ -32,6 +32,7 @@ from crawler.sites import SITES
 from pipelines.article import extract_article
 from pipelines.clean import clean_article
 from pipelines.dates import DEFAULT_TZ, is_plausible, parse_iso, to_iso
+from pipelines.derived import derive
 from pipelines.drops import EmptyText, NotAnArticle, Undecodable
 from pipelines.provenance import page_citations
 
@@ -59,12 +60,14 @@ def pure_chain_in_worker(
 ) -> dict[str, Any]:
     """In a worker process: the pure functions of the extract, clean and provenance stages in one
     round trip (a page crosses the process boundary once); the later stages see ``precomputed``
-    and only apply their checks."""
+    and only apply their checks. The store's derived values (pipelines.derived: the compressed
+    page, the MinHash signature) are computed here too, off the crawl's process."""
     record = extract_in_worker(html, url, site, tz_name, fetched_at)
     if not record["problems"] or record["raw_paragraphs"]:
         clean_article(record)
         record["citations"] = page_citations(record)
         record["precomputed"] = True
+        record["derived"] = derive({**record, "fetched_url": url}, html)
     record.pop("jsonld", None)  # only provenance needed it, and it is done
     return record
 
@@ -144,6 +147,7 @@ class ExtractPipeline:
             "foreign_canonical": record.get("foreign_canonical"),
             "jsonld": record.get("jsonld") or [],
             "links": record.get("links") or [],
+            "derived": record.get("derived"),
         }
         return item
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,8 @@ from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
 from crawler.items import GoneItem
-from pipelines.dedupe import content_hash, link_near_duplicates
+from pipelines.dedupe import link_near_duplicates
+from pipelines.derived import derive, still_valid
 from pipelines.outlets import load_registry
 from pipelines.resolve import resolve_article
 from pipelines.schema import open_database
@@ -49,13 +49,26 @@ CITATION_COLUMNS = (
 )  # fmt: skip
 
 
-def compress_html(html: str) -> bytes:
-    # Level 1: under a third of the page's size, at a third of the CPU time of the default level 6.
-    return zlib.compress(html.encode("utf-8"), 1)
-
-
-def decompress_html(blob: bytes) -> str:
-    return zlib.decompress(blob).decode("utf-8")
+# The statements of a save, written out once: sqlite-utils' insert and upsert look the table up
+# again on every call, which on a large crawl cost more than the writes themselves.
+STORED_COLUMNS = (*ARTICLE_COLUMNS, "url_key", "content_hash", "last_seen")
+INSERT_ARTICLE = (
+    f"INSERT INTO articles ({', '.join((*STORED_COLUMNS, 'first_seen'))}) "
+    f"VALUES ({', '.join('?' * (len(STORED_COLUMNS) + 1))})"
+)
+UPDATE_ARTICLE = (
+    f"UPDATE articles SET {', '.join(f'{c} = ?' for c in (*STORED_COLUMNS, 'gone_at'))} WHERE id = ?"
+)
+INSERT_REMOVAL = "INSERT INTO removals (article_id, position, rule, text) VALUES (?, ?, ?, ?)"
+INSERT_CITATION = (
+    f"INSERT INTO citations (article_id, {', '.join(CITATION_COLUMNS)}) "
+    f"VALUES (?, {', '.join('?' * len(CITATION_COLUMNS))})"
+)
+UPSERT_PAGE = (
+    "INSERT INTO pages (article_id, fetched_url, fetched_at, encoding, html_zlib) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT(article_id) DO UPDATE SET fetched_url = excluded.fetched_url, "
+    "fetched_at = excluded.fetched_at, encoding = excluded.encoding, html_zlib = excluded.html_zlib"
+)
 
 
 class ArticleStore:
@@ -101,29 +114,37 @@ class ArticleStore:
         html: str | None = None,
         encoding: str | None = None,
         revise: bool = True,
+        derived: dict[str, Any] | None = None,
     ) -> tuple[int, str]:
         """Insert or update the article; returns (article id, "new", "updated" or "unchanged").
 
         An article whose title or text changed since it was stored keeps its row: the old values
         go to ``revisions`` and ``modified`` is set (the page's own date, else the fetch time).
         ``revise=False`` (re-extraction of stored pages) updates the row without a revision.
+        ``derived``: pipelines.derived values computed already (in an extraction worker); used
+        only when they still describe the record.
         """
         row = self.row_for(record)
         if not row["url"] or not row["fetched_url"] or not row["fetched_at"]:
             raise ValueError("an article record needs url, fetched_url and fetched_at")
-        row["url_key"] = url_key(row["url"])
-        row["content_hash"] = content_hash(row["title"], row["text"])
+        keep = html if self.keep_html else None
+        if not still_valid(derived, record, keep):
+            derived = derive(record, keep)
+        assert derived is not None
+        row["url_key"] = derived["url_key"]
+        row["content_hash"] = derived["content_hash"]
         row["last_seen"] = row["fetched_at"]
-        keys = sorted({row["url_key"], url_key(row["fetched_url"])})
+        keys = sorted({row["url_key"], derived["fetched_key"]})
+        conn = self.db.conn
         with self.db.atomic():
             old = self.find(keys)
             if old is None:
-                row["first_seen"] = row["fetched_at"]
-                article_id = int(self.db.table("articles").insert(row).last_rowid or 0)
+                values = [row[c] for c in STORED_COLUMNS]
+                article_id = int(conn.execute(INSERT_ARTICLE, [*values, row["fetched_at"]]).lastrowid or 0)
                 outcome = "new"
             elif old["content_hash"] == row["content_hash"] and revise:
                 article_id = old["id"]
-                self.db.execute(
+                conn.execute(
                     "UPDATE articles SET last_seen = ?, fetched_at = ?, gone_at = NULL WHERE id = ?",
                     [row["fetched_at"], row["fetched_at"], article_id],
                 )
@@ -133,24 +154,17 @@ class ArticleStore:
                 if revise and old["content_hash"] != row["content_hash"]:
                     self.add_revision(old, row)
                     row["modified"] = row["modified"] or row["fetched_at"]
-                row["gone_at"] = None
-                self.db.table("articles").update(article_id, row)
+                conn.execute(UPDATE_ARTICLE, [*(row[c] for c in STORED_COLUMNS), None, article_id])
                 outcome = "updated"
             self.replace_children(article_id, record, new=outcome == "new")
             self.near_duplicates += link_near_duplicates(
-                self.db, article_id, row["text"], row["published"], new=outcome == "new"
+                self.db, article_id, row["text"], row["published"], new=outcome == "new", derived=derived
             )
             self.resolved += resolve_article(self.db, article_id)
-            if html is not None and self.keep_html:
-                self.db.table("pages").upsert(
-                    {
-                        "article_id": article_id,
-                        "fetched_url": row["fetched_url"],
-                        "fetched_at": row["fetched_at"],
-                        "encoding": encoding,
-                        "html_zlib": compress_html(html),
-                    },
-                    pk="article_id",
+            if keep is not None:
+                conn.execute(
+                    UPSERT_PAGE,
+                    [article_id, row["fetched_url"], row["fetched_at"], encoding, derived["html_zlib"]],
                 )
         return article_id, outcome
 
@@ -177,18 +191,18 @@ class ArticleStore:
         if not new:
             self.db.execute("DELETE FROM removals WHERE article_id = ?", [article_id])
             self.db.execute("DELETE FROM citations WHERE article_id = ?", [article_id])
-        removals = [
-            {"article_id": article_id, "position": r["position"], "rule": r["rule"], "text": r["text"]}
-            for r in record.get("removals") or []
-        ]
+        conn = self.db.conn
+        removals = record.get("removals") or []
         if removals:
-            self.db.table("removals").insert_all(removals)
-        citations = [
-            {"article_id": article_id, **{key: c.get(key) for key in CITATION_COLUMNS}}
-            for c in record.get("citations") or []
-        ]
+            conn.executemany(
+                INSERT_REMOVAL, [(article_id, r["position"], r["rule"], r["text"]) for r in removals]
+            )
+        citations = record.get("citations") or []
         if citations:
-            self.db.table("citations").insert_all(citations)
+            conn.executemany(
+                INSERT_CITATION,
+                [(article_id, *(c.get(key) for key in CITATION_COLUMNS)) for c in citations],
+            )
 
     def mark_gone(self, url: str, when: str) -> bool:
         """An article whose page now answers 404/410 keeps its row, marked gone."""
@@ -261,9 +275,13 @@ class StorePipeline:
                 self.crawler.stats.inc_value("news/marked_gone")
             return item
         adapter = ItemAdapter(item)
-        record = adapter.asdict()
+        # A shallow copy: asdict() would rebuild every nested list and dict of the item.
+        record = dict(adapter.items())
+        derived = (record.get("extra") or {}).get("derived")
         try:
-            article_id, outcome = self.store.save(record, adapter.get("html"), adapter.get("encoding"))
+            article_id, outcome = self.store.save(
+                record, adapter.get("html"), adapter.get("encoding"), derived=derived
+            )
         except sqlite3.OperationalError as error:
             # The transaction was rolled back: nothing of this article is in the database.
             self.fail(f"the database {self.path} refused a write ({error})")

@@ -11,7 +11,7 @@ from scrapy.utils.test import get_crawler
 from sqlite_utils import Database
 
 from crawler.items import PageItem
-from pipelines.dedupe import DedupePipeline, link_near_duplicates, signature, similarity
+from pipelines.dedupe import DedupePipeline, content_hash, link_near_duplicates, signature, similarity
 from pipelines.drops import DuplicateArticle
 from pipelines.schema import MIGRATIONS, open_database
 from pipelines.store import ArticleStore
@@ -110,3 +110,27 @@ def test_an_old_database_is_upgraded_in_place(tmp_path: Path) -> None:
     assert [
         r["rowid"] for r in db.query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'Текст'")
     ] == [1]
+
+
+def test_derived_values_from_a_worker_are_used_only_while_they_match(fresh_db: Database) -> None:
+    """The extraction worker computes the store's derived values (pipelines.derived); a stage that
+    changed the text afterwards makes them stale, and the store derives them again."""
+    from pipelines.derived import decompress_html, derive
+
+    store = ArticleStore(fresh_db)
+    page = "<html><body><p>" + "\n".join(STORY) + "</p></body></html>"
+    fresh = record("https://vecher.kz/ru/article/a.html", STORY, "vecher_kz", "2024-05-02T09:00:00+05:00")
+    article_id, _ = store.save(fresh, page, "utf-8", derived=derive(fresh, page))
+    stored = fresh_db.execute("SELECT signature FROM minhashes WHERE article_id = ?", [article_id]).fetchone()
+    assert stored[0] == signature(fresh["text"]).tobytes()
+    assert decompress_html(fresh_db["pages"].get(article_id)["html_zlib"]) == page
+
+    # Derived for the text as it was, then the text changed (a later stage cut a paragraph).
+    edited = record("https://vecher.kz/ru/article/b.html", STORY, "vecher_kz", "2024-05-02T09:00:00+05:00")
+    stale = derive(edited, page)
+    edited["text"] = "\n".join(STORY[1:])
+    other_id, _ = store.save(edited, page, "utf-8", derived=stale)
+    row = fresh_db.execute("SELECT content_hash FROM articles WHERE id = ?", [other_id]).fetchone()
+    assert row[0] == content_hash(edited["title"], edited["text"]) != stale["content_hash"]
+    stored = fresh_db.execute("SELECT signature FROM minhashes WHERE article_id = ?", [other_id]).fetchone()
+    assert stored[0] == signature(edited["text"]).tobytes() != stale["signature"]

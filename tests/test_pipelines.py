@@ -13,9 +13,10 @@ from sqlite_utils import Database
 
 from crawler.items import PageItem
 from pipelines.clean import CleanPipeline
+from pipelines.derived import decompress_html
 from pipelines.drops import EmptyText, NotAnArticle, TooShort, Undecodable
 from pipelines.extract_stage import ExtractPipeline
-from pipelines.store import ArticleStore, StorePipeline, decompress_html
+from pipelines.store import ArticleStore, StorePipeline
 
 ARTICLE = """<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8">
 <title>{title}</title>{meta}</head><body><nav><a href="/">Главная</a></nav>

@@ -55,6 +55,8 @@ PRIORITY_ARTICLE = 20
 PRIORITY_DISCOVERY = 10  # sitemaps, feeds, listing pagination: they lead to articles
 LINK_CACHE_SIZE = 200_000
 HREF = re.compile(r"""<a\s[^>]*?href\s*=\s*["']([^"'#][^"']*)["']""", re.IGNORECASE)
+LINK_TAG = re.compile(r"<link\s[^>]*>", re.IGNORECASE)
+TAG_ATTRIBUTE = re.compile(r"""([a-zA-Z:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 NON_WEB_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "file:", "ftp:", "#")
 
 
@@ -389,16 +391,18 @@ class NewsSpider(scrapy.Spider):
         pagination: list[str] = []
         others: list[str] = []
         feeds = 0
-        for link in response.xpath("//link[@rel='alternate' or @rel='next']"):
-            href = link.attrib.get("href", "")
-            kind = (link.attrib.get("type") or "").lower()
-            target = self.crawl_url(urljoin(response.url, href))
+        for attributes in self.link_tags(response, from_article):
+            rel = attributes.get("rel", "").lower()
+            if rel not in ("alternate", "next"):
+                continue
+            kind = attributes.get("type", "").lower()
+            target = self.crawl_url(urljoin(response.url, attributes.get("href", "")))
             if not target:
                 continue
             if "rss" in kind or "atom" in kind:
                 feeds += 1
                 yield self.discovery(target, self.parse_feed, "feed")
-            elif link.attrib.get("rel") == "next":
+            elif rel == "next":
                 pagination.append(target)
         if not feeds and not self.feeds_guessed and response.meta.get("via") == "listing":
             self.feeds_guessed = True  # the site names no feed: try the usual addresses, once
@@ -431,6 +435,23 @@ class NewsSpider(scrapy.Spider):
             else:
                 others.append(target)
         yield from self.request_links(response, articles, pagination, others, from_article)
+
+    @staticmethod
+    def link_tags(response: TextResponse, from_article: bool) -> Iterator[dict[str, str]]:
+        """The attributes of the page's ``<link>`` tags. An article page is not parsed for them:
+        a regular expression over its head is enough and costs a fraction of an HTML parse,
+        which on a large crawl is a good part of the crawl process's time."""
+        if not from_article:
+            for link in response.xpath("//link"):
+                yield {str(k).lower(): str(v) for k, v in link.attrib.items()}
+            return
+        text = response.text
+        head_end = text.find("</head>")
+        for tag in LINK_TAG.findall(text if head_end < 0 else text[:head_end]):
+            yield {
+                match[0].lower(): html_unescape(match[1] or match[2] or match[3])
+                for match in TAG_ATTRIBUTE.findall(tag[5:])
+            }
 
     def request_links(self, response: TextResponse, articles: list[str], pagination: list[str],
                       others: list[str], from_article: bool) -> Iterator[Request]:  # fmt: skip
