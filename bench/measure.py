@@ -2,7 +2,9 @@
 
 CPU time comes from ``os.wait4`` (the child and the descendants it waited for, e.g. worker pools).
 Peak memory is sampled from /proc every 50 ms over the whole process tree (the crawl and its worker
-processes together), and also reported for the main process alone. No settings are read.
+processes together), and also reported for the main process alone. With a ``progress`` callable
+(say, the number of articles stored so far) the peak is also noted as it stood when progress first
+reached each of ``marks``: whether memory grows with the crawl shows in one run. No settings are read.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import os
 import subprocess
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,8 @@ class Measurement:
     peak_main_rss_mb: float  # the measured process alone
     returncode: int
     stderr_tail: str = ""
+    # mark -> peak MB of the process tree up to the moment progress first reached the mark
+    peak_rss_mb_at: dict[int, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,9 +67,12 @@ def _tree_rss(pid: int) -> tuple[int, int]:
 
 
 def run(name: str, command: list[str], cwd: Path, env: dict[str, str] | None = None,
-        stdout: Any = subprocess.DEVNULL) -> Measurement:  # fmt: skip
+        stdout: Any = subprocess.DEVNULL, progress: Callable[[], int] | None = None,
+        marks: Sequence[int] = ()) -> Measurement:  # fmt: skip
     """Run ``command`` to the end and measure it."""
     started = time.monotonic()
+    peak_at: dict[int, float] = {}
+    next_probe = started
     with tempfile.TemporaryFile() as log:
         # stderr goes to a file: a pipe nobody reads fast enough would stall a chatty crawl.
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=stdout, stderr=log)
@@ -75,6 +83,12 @@ def run(name: str, command: list[str], cwd: Path, env: dict[str, str] | None = N
                 break
             main, total = _tree_rss(process.pid)
             peak_main, peak_total = max(peak_main, main), max(peak_total, total)
+            if progress is not None and time.monotonic() >= next_probe and len(peak_at) < len(marks):
+                next_probe = time.monotonic() + 0.5
+                reached = progress()
+                for mark in marks:
+                    if reached >= mark and mark not in peak_at:
+                        peak_at[mark] = round(peak_total / 2**20, 1)
             time.sleep(0.05)
         process.returncode = os.waitstatus_to_exitcode(status)
         log.seek(max(0, log.seek(0, os.SEEK_END) - 4000))
@@ -87,4 +101,5 @@ def run(name: str, command: list[str], cwd: Path, env: dict[str, str] | None = N
         peak_main_rss_mb=round(peak_main / 2**20, 1),
         returncode=process.returncode,
         stderr_tail=tail.decode("utf-8", "replace"),
+        peak_rss_mb_at=peak_at,
     )

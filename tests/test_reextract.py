@@ -53,3 +53,31 @@ def test_reextract_says_when_there_is_no_database(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "pipelines.reextract", "--db", str(tmp_path / "missing.db")]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2 and "no database" in result.stderr
+
+
+def test_reextract_reads_in_chunks_and_stops_at_the_limit(vecher_mirror: str, tmp_path: Path) -> None:
+    from pipelines.reextract import _jobs
+
+    db = tmp_path / "news.db"
+    assert run_crawl("vecher", vecher_mirror, db).returncode == 0
+    ids = [row["id"] for row in rows(db, "SELECT article_id AS id FROM pages ORDER BY article_id")]
+    # Chunks smaller than the table: every page once, in order, across chunk boundaries.
+    assert [job[0] for job in _jobs(db, None, chunk=7)] == ids
+    assert [job[0] for job in _jobs(db, None, limit=10, chunk=7)] == ids[:10]
+    assert [job[0] for job in _jobs(db, "kazinform", chunk=7)] == []
+
+    command = [
+        sys.executable,
+        "-m",
+        "pipelines.reextract",
+        "--db",
+        str(db),
+        "--workers",
+        "1",
+        "--limit",
+        "10",
+    ]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "re-extracted 10/10 pages" in result.stderr
+    assert result.stdout.startswith("pages: 10; changed 0, unchanged 10,"), result.stdout
