@@ -40,6 +40,10 @@ from pipelines.schema import open_database
 from pipelines.urls import url_key
 
 logger = logging.getLogger(__name__)
+# A run cut short by a limit the user set (CLOSESPIDER_ITEMCOUNT, _PAGECOUNT, _TIMEOUT) ended as
+# asked: its status follows from what it did, and ``finish_reason`` names the limit. Too many
+# errors (CLOSESPIDER_ERRORCOUNT) is a failure.
+LIMIT_REASONS = ("closespider_itemcount", "closespider_pagecount", "closespider_timeout")
 
 
 def now() -> str:
@@ -144,7 +148,7 @@ class RunLedger:
             return "blocked"
         if stats.get("news/run_status") == "storage_failed":
             return "storage_failed"
-        if reason != "finished":
+        if reason != "finished" and reason not in LIMIT_REASONS:
             return "failed"
         # robots.txt forbids everything (or answered 5xx): requests were refused and no page,
         # sitemap or feed was read.

@@ -5,7 +5,7 @@ Two jobs:
   redirect) is dropped with a counted reason (``DuplicateArticle``): the URL keys of
   pipelines.urls and the hash of the article's text tell.
 - Across runs and outlets, near-duplicates (a Vecher.kz republication of a Kazinform story) are
-  linked, not dropped: a MinHash signature (datasketch) of each article's word 3-shingles is stored,
+  linked, not dropped: a MinHash signature of each article's word 3-shingles is stored,
   with its LSH band buckets in an indexed table, so finding the candidates of a new article is a
   fixed number of index lookups whatever the size of the database. Candidates whose estimated
   Jaccard similarity reaches the threshold are linked in ``similar_articles`` with the score and
@@ -24,15 +24,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from datasketch import MinHash
-from itemadapter import ItemAdapter
-from sqlite_utils import Database
 
 from crawler.items import is_page
 from pipelines.urls import url_key
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from sqlite_utils import Database
 
 NUM_PERM = 64
 BANDS = 16  # 16 bands of 4 rows: pairs with Jaccard ≥ ~0.5 share a bucket with high probability
@@ -43,6 +41,29 @@ WORD = re.compile(r"\w+")
 SEED = 1  # fixed: signatures stored in the database must stay comparable across runs
 # CRC-32 as the shingle hash: stable across processes, and ten times cheaper than datasketch's SHA-1
 # default; MinHash's own permutations spread the values, so a 32-bit hash is all it needs.
+
+# The MinHash is datasketch's (2.0, its default "affine32" scheme: a MurmurHash3 finalizer, then
+# h -> a·h + b mod 2^32 with odd a), written out here and checked against datasketch value for value
+# (tests/test_dedupe.py). Importing datasketch loads scipy for its LSH classes, which this project
+# does not use: 55 MB in each process, the crawl and every extraction worker.
+_PERMUTATION_SOURCE = np.random.RandomState(SEED)
+_A = _PERMUTATION_SOURCE.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+_B = _PERMUTATION_SOURCE.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (an avalanching bijection), element-wise; wraps by design."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+def minhash(grams: list[bytes]) -> np.ndarray:
+    """The NUM_PERM minimum hash values of the shingles (uint64, as stored)."""
+    hashed = _fmix32(np.array([zlib.crc32(gram) for gram in grams], dtype=np.uint32).reshape(-1, 1))
+    return np.asarray((hashed * _A + _B).min(axis=0), dtype=np.uint64)
 
 
 def shingles(text: str | None, size: int = 3) -> set[bytes]:
@@ -60,9 +81,7 @@ def signature(text: str | None) -> np.ndarray | None:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32)
-    minhash.update_batch(list(grams))
-    return np.asarray(minhash.hashvalues, dtype=np.uint64)
+    return minhash(list(grams))
 
 
 def bands(sig: np.ndarray) -> list[int]:
@@ -167,6 +186,8 @@ class DedupePipeline:
     def process_item(self, item: Any) -> Any:
         if not is_page(item):
             return item  # a GoneItem: nothing to extract, only the store acts on it
+        from itemadapter import ItemAdapter  # here: the pure functions above need no Scrapy
+
         from pipelines.drops import DuplicateArticle
 
         adapter = ItemAdapter(item)

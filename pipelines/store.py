@@ -21,12 +21,7 @@ import json
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Any
-
-from itemadapter import ItemAdapter
-from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from crawler.items import GoneItem
 from pipelines.dedupe import link_near_duplicates
@@ -35,6 +30,10 @@ from pipelines.outlets import load_registry
 from pipelines.resolve import resolve_article
 from pipelines.schema import open_database
 from pipelines.urls import url_key
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from sqlite_utils import Database
 
 logger = logging.getLogger(__name__)
 
@@ -228,6 +227,8 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
         if not settings.getbool("STORE_ENABLED", True):
+            from scrapy.exceptions import NotConfigured  # here: re-extraction imports no Scrapy
+
             raise NotConfigured("STORE_ENABLED is off")
         path = Path(settings.get("NEWSDB_PATH") or "output/news.db")
         return cls(
@@ -274,6 +275,8 @@ class StorePipeline:
             if self.store.mark_gone(item.fetched_url, item.seen_at) and self.crawler.stats is not None:
                 self.crawler.stats.inc_value("news/marked_gone")
             return item
+        from itemadapter import ItemAdapter
+
         adapter = ItemAdapter(item)
         # A shallow copy: asdict() would rebuild every nested list and dict of the item.
         record = dict(adapter.items())

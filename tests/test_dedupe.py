@@ -92,6 +92,25 @@ def test_signatures_are_stable_across_processes() -> None:
     assert a[:4].tolist() == signature("\n".join(STORY))[:4].tolist()  # type: ignore[index]
 
 
+def test_the_minhash_is_datasketchs_value_for_value() -> None:
+    """Signatures written by earlier versions (computed with datasketch's MinHash) stay comparable."""
+    import random
+    import zlib
+
+    import numpy as np
+    from datasketch import MinHash
+
+    from pipelines.dedupe import NUM_PERM, SEED, minhash, shingles
+
+    rng = random.Random(7)
+    vocabulary = [*"\n".join(STORY).split(), "ё", "Ёлка", "2024", "—"]
+    for size in (3, 10, 100, 1000):
+        grams = list(shingles(" ".join(rng.choice(vocabulary) for _ in range(size))))
+        reference = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32)
+        reference.update_batch(grams)
+        assert np.array_equal(minhash(grams), np.asarray(reference.hashvalues, dtype=np.uint64)), size
+
+
 def test_an_old_database_is_upgraded_in_place(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     old = Database(path)

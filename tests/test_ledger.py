@@ -46,3 +46,24 @@ def test_a_good_run_is_ok_and_counted(vecher_mirror: str, tmp_path: Path) -> Non
     assert run["new"] == 36 and run["fetched"] > 36 and run["discovered"] > 36
     assert run["finished_at"] >= run["started_at"]
     assert '"NotAnArticle": 1' in run["dropped"]
+
+
+def test_a_run_cut_short_by_a_user_limit_is_not_a_failure(vecher_mirror: str, tmp_path: Path) -> None:
+    result = run_crawl("vecher", vecher_mirror, tmp_path / "news.db", "CLOSESPIDER_ITEMCOUNT=5")
+    assert result.returncode == 0, result.stderr[-2000:]
+    run = rows(tmp_path / "news.db", "SELECT status, finish_reason, new FROM crawl_runs")[0]
+    assert (run["status"], run["finish_reason"]) == ("ok", "closespider_itemcount")
+    assert 5 <= run["new"] < 36  # requests in flight when the limit struck still finish
+
+
+def test_which_finish_reasons_fail_a_run(tmp_path: Path) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.ledger import RunLedger
+
+    ledger = RunLedger(get_crawler(settings_dict={}), tmp_path / "news.db")
+    stored = {"downloader/response_count": 10, "news/article_pages": 5, "news/stored/new": 5}
+    for reason in ("finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"):
+        assert ledger.verdict(reason, stored) == "ok", reason
+    for reason in ("closespider_errorcount", "shutdown", "cancelled", "storage_failed"):
+        assert ledger.verdict(reason, stored) == "failed", reason
