@@ -68,4 +68,6 @@ def test_repeated_kill_9_loses_and_corrupts_nothing(kazinform_mirror: str, tmp_p
         )
     statuses = [row["status"] for row in rows(db, "SELECT status FROM crawl_runs ORDER BY id")]
     assert statuses[-1] == "ok"
-    assert set(statuses[:-1]) <= {"killed"}  # the runs killed before their ledger row was written leave none
+    # The runs killed before their ledger row was written leave none; a run that finished before
+    # its kill arrived is "ok". At least one kill must have struck a running crawl.
+    assert set(statuses[:-1]) <= {"killed", "ok"} and "killed" in statuses
