@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         if "crawl" not in skip:
             db = work / "crawl.db"
             limit = [f"CLOSESPIDER_ITEMCOUNT={crawl_sample}"] if crawl_sample < pages else []
-            m = crawl("1 crawl (in-process extraction)", db, *limit)
+            m = crawl("1 crawl (in-process extraction)", db, "EXTRACT_WORKERS=0", *limit)
             info = stats_of(db) if m.returncode == 0 else {"articles": 0, "requests": 0}
             results.append(row(m, info["articles"], requests=info["requests"],
                                db_bytes_per_article=round(db_size(db) / max(info["articles"], 1))))  # fmt: skip
@@ -201,6 +201,17 @@ def main(argv: list[str] | None = None) -> int:
             fetched = stats_of(fetch_db)["requests"] if fetch_db.exists() else 0
             m.returncode = 0 if fetched else m.returncode
             results.append(row(m, fetched))
+        if "peer" not in skip and shutil.which("trafilatura", path=str(Path(sys.executable).parent)):
+            results.append(peer(sample_urls, work, args.workers))
+        if "dedupe" not in skip:
+            print(f"[{time.strftime('%H:%M:%S')}] 7 dedupe ...", flush=True)
+            out = subprocess.run([sys.executable, "bench/dedupe_cost.py"], cwd=ROOT, capture_output=True,
+                                 text=True, check=False)  # fmt: skip
+            if out.returncode == 0:
+                results.append({"step": "7 dedupe lookup", **json.loads(out.stdout)})
+            else:
+                results.append({"step": "7 dedupe lookup", "returncode": out.returncode,
+                                "error": out.stderr[-1500:]})  # fmt: skip
     finally:
         server.terminate()
         server.wait()

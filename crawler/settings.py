@@ -91,9 +91,11 @@ COMMANDS_MODULE = "crawler.commands"
 NEWS_RECHECK_DAYS = 2.0
 
 CLEAN_MIN_TEXT_CHARS = 150
-# 0: extraction in the crawl's process (best for small, frequent crawls); N or "auto": a pool of
-# worker processes, so a large crawl uses every core.
-EXTRACT_WORKERS = 0
+# "auto": extraction in the crawl's process for the first EXTRACT_POOL_AFTER article pages (a cron
+# run that finds a few new articles starts no processes), then in a pool of one worker process per
+# core, so a large crawl uses the whole machine. 0: always in-process; N: a pool of N from the start.
+EXTRACT_WORKERS = "auto"
+EXTRACT_POOL_AFTER = 100
 
 NEWSDB_PATH = "output/news.db"
 STORE_RAW_HTML = True

@@ -31,3 +31,8 @@ class DuplicateArticle(DropItem):
 
 class StorageFailed(DropItem):
     """The database refused the write (read-only, disk full): the crawl stops, nothing half-written."""
+
+
+class ExtractionCrashed(DropItem):
+    """Extracting the page killed the worker process twice (a parser crash on hostile markup): the
+    page is dropped, the pool is restarted and the crawl goes on."""
