@@ -1,6 +1,6 @@
 """The throughput benchmark: one command, every figure side by side on the same synthetic mirror.
 
-    python bench/run.py [--articles 20000] [--workers 2] [--sample 2000] [--crawl-sample 4000]
+    python bench/run.py [--articles 20000] [--workers 2] [--sample 2000] [--crawl-sample 3000]
 
 Generates (once, then reused) a synthetic mirror of N articles with bench/generate_mirror.py, serves
 it on 127.0.0.1 from a separate process, and measures:
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         "--sample", type=int, default=2000, help="pages for the extraction-limit and peer steps"
     )
     parser.add_argument(
-        "--crawl-sample", type=int, default=4000,
+        "--crawl-sample", type=int, default=3000,
         help="articles for the in-process crawl, the fetch limit and re-extraction",
     )  # fmt: skip
     parser.add_argument(
