@@ -1,7 +1,7 @@
 """Run a command and measure it: wall time, CPU seconds and peak resident memory of its process tree.
 
 CPU time comes from ``os.wait4`` (the child and the descendants it waited for, e.g. worker pools).
-Peak memory is sampled from /proc every 50 ms over the whole process tree (the crawl and its worker
+Peak memory is sampled from /proc every 200 ms over the whole process tree (the crawl and its worker
 processes together), and also reported for the main process alone. With a ``progress`` callable
 (say, the number of articles stored so far) the peak is also noted as it stood when progress first
 reached each of ``marks``: whether memory grows with the crawl shows in one run. No settings are read.
@@ -84,12 +84,12 @@ def run(name: str, command: list[str], cwd: Path, env: dict[str, str] | None = N
             main, total = _tree_rss(process.pid)
             peak_main, peak_total = max(peak_main, main), max(peak_total, total)
             if progress is not None and time.monotonic() >= next_probe and len(peak_at) < len(marks):
-                next_probe = time.monotonic() + 0.5
+                next_probe = time.monotonic() + (0.5 if time.monotonic() - started < 10 else 5.0)
                 reached = progress()
                 for mark in marks:
                     if reached >= mark and mark not in peak_at:
                         peak_at[mark] = round(peak_total / 2**20, 1)
-            time.sleep(0.05)
+            time.sleep(0.05 if time.monotonic() - started < 5 else 0.2)  # short steps stay exact
         process.returncode = os.waitstatus_to_exitcode(status)
         log.seek(max(0, log.seek(0, os.SEEK_END) - 4000))
         tail = log.read()
