@@ -196,9 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     counts = reextract(args.db, args.outlet, args.workers, rules_path=args.rules, limit=args.limit)
     fields = ", ".join(f"{key[6:]} {n}" for key, n in sorted(counts.items()) if key.startswith("field:"))
     print(
-        f"pages: {counts['changed'] + counts['unchanged'] + counts['failed'] + counts['no_text_kept_old']}; "
+        f"pages: {counts['changed'] + counts['unchanged'] + counts['failed'] + counts['no_text_kept_old'] + counts['vanished']}; "
         f"changed {counts['changed']}, unchanged {counts['unchanged']}, "
-        f"no text now (old row kept) {counts['no_text_kept_old']}, failed {counts['failed']}; "
+        f"no text now (old row kept) {counts['no_text_kept_old']}, failed {counts['failed']}, "
+        f"deleted meanwhile {counts['vanished']}; "
         f"citations resolved {counts['citations_resolved']}"
     )
     if fields:
