@@ -119,6 +119,13 @@ class RunLedger:
             return  # the store pipeline stops the crawl and says why
         try:
             with db.atomic():
+                last = db.execute(
+                    "SELECT status FROM crawl_runs WHERE spider = ? ORDER BY id DESC LIMIT 1", [spider.name]
+                ).fetchone()
+                # What the spider may trust of the stored articles: after a run that did not finish
+                # (killed, failed), known articles are not proof that older ones are stored too.
+                if last is not None:
+                    self.set_stat("news/previous_run", "killed" if last[0] == "running" else last[0])
                 db.execute(
                     "UPDATE crawl_runs SET status = 'killed' WHERE spider = ? AND status = 'running'",
                     [spider.name],

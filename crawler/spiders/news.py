@@ -453,6 +453,12 @@ class NewsSpider(scrapy.Spider):
                 for match in TAG_ATTRIBUTE.findall(tag[5:])
             }
 
+    def previous_run_finished(self) -> bool:
+        """Did the spider's previous run end as it should (or is there no ledger to say)?"""
+        stats = self.crawler.stats
+        previous = stats.get_value("news/previous_run") if stats is not None else None
+        return previous in (None, "ok")
+
     def request_links(self, response: TextResponse, articles: list[str], pagination: list[str],
                       others: list[str], from_article: bool) -> Iterator[Request]:  # fmt: skip
         unknown_articles = 0
@@ -467,8 +473,14 @@ class NewsSpider(scrapy.Spider):
                 self.requested.add(target)
                 yield request
         # A listing page that holds only known articles ends its pagination: older pages hold
-        # older articles, all known too.
-        if articles and not unknown_articles and response.meta.get("via") == "listing":
+        # older articles, all known too. Not after a run that did not finish: it may have stored
+        # the newest articles of a listing and been killed before reaching older ones.
+        if (
+            articles
+            and not unknown_articles
+            and response.meta.get("via") == "listing"
+            and self.previous_run_finished()
+        ):
             self.inc("news/pagination_stopped")
         else:
             for target in dict.fromkeys(pagination):
