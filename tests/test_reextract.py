@@ -9,6 +9,12 @@ from pathlib import Path
 from tests.conftest import ROOT, rows, run_crawl
 
 
+def reextract(db: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``python -m pipelines.reextract --db DB OPTIONS...`` as a user runs it."""
+    command = [sys.executable, "-m", "pipelines.reextract", "--db", str(db), *options]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+
+
 def test_reextract_applies_new_rules_to_stored_pages(vecher_mirror: str, tmp_path: Path) -> None:
     db = tmp_path / "news.db"
     assert run_crawl("vecher", vecher_mirror, db).returncode == 0
@@ -24,18 +30,7 @@ def test_reextract_applies_new_rules_to_stored_pages(vecher_mirror: str, tmp_pat
         "utf-8",
     )
     # The server is gone: re-extraction must not fetch anything.
-    command = [
-        sys.executable,
-        "-m",
-        "pipelines.reextract",
-        "--db",
-        str(db),
-        "--workers",
-        "2",
-        "--rules",
-        str(rules),
-    ]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    result = reextract(db, "--workers", "2", "--rules", str(rules))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "re-extracted 36/36 pages" in result.stderr  # progress
     assert "changed 5, unchanged 31" in result.stdout and "changed fields: text 5" in result.stdout
@@ -66,18 +61,7 @@ def test_reextract_reads_in_chunks_and_stops_at_the_limit(vecher_mirror: str, tm
     assert [job[0] for job in _jobs(db, None, limit=10, chunk=7)] == ids[:10]
     assert [job[0] for job in _jobs(db, "kazinform", chunk=7)] == []
 
-    command = [
-        sys.executable,
-        "-m",
-        "pipelines.reextract",
-        "--db",
-        str(db),
-        "--workers",
-        "1",
-        "--limit",
-        "10",
-    ]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    result = reextract(db, "--workers", "1", "--limit", "10")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "re-extracted 10/10 pages" in result.stderr
     assert result.stdout.startswith("pages: 10; changed 0, unchanged 10,"), result.stdout
