@@ -131,10 +131,14 @@ class NewsSpider(scrapy.Spider):
                         len(self.known), self.site.id)  # fmt: skip
         # robots.txt is read in full every run (it is small, and a 304 would hide its Sitemap:
         # lines); the guessed sitemap and feed addresses are tried only when nothing names one.
+        # The listings wait for robots.txt: a link on them to a sitemap robots.txt names (a footer's
+        # "Sitemap" link) must not be fetched first as a plain page.
         robots = self.discovery(self.base_url + "/robots.txt", self.parse_robots, "robots")
         robots.meta["conditional"] = False
         robots.errback = self.robots_failed
         yield robots
+
+    def listings(self) -> Iterator[Request]:
         for path in self.site.listings:
             yield self.discovery(self.absolute(path), self.parse_page, "listing")
 
@@ -145,6 +149,7 @@ class NewsSpider(scrapy.Spider):
     def robots_failed(self, failure: Any) -> Iterator[Request]:
         self.discovery_failed(failure)
         yield from self.guessed(self.site.sitemaps, self.parse_sitemap, "sitemap")
+        yield from self.listings()
 
     def absolute(self, path_or_url: str) -> str:
         if path_or_url.startswith(("http://", "https://")):
@@ -211,6 +216,7 @@ class NewsSpider(scrapy.Spider):
                     yield request
         if not named:
             yield from self.guessed(self.site.sitemaps, self.parse_sitemap, "sitemap")
+        yield from self.listings()
 
     def sitemap_body(self, response: Response) -> bytes | None:
         body = response.body
