@@ -120,12 +120,16 @@ class RunLedger:
         try:
             with db.atomic():
                 last = db.execute(
-                    "SELECT status FROM crawl_runs WHERE spider = ? ORDER BY id DESC LIMIT 1", [spider.name]
+                    "SELECT status, finish_reason FROM crawl_runs WHERE spider = ? ORDER BY id DESC LIMIT 1",
+                    [spider.name],
                 ).fetchone()
-                # What the spider may trust of the stored articles: after a run that did not finish
-                # (killed, failed), known articles are not proof that older ones are stored too.
+                # What the spider may trust of the stored articles: after a run that did not go
+                # through the whole site (killed, failed, stopped by a CLOSESPIDER limit), known
+                # articles are no proof that older ones are stored too.
                 if last is not None:
-                    self.set_stat("news/previous_run", "killed" if last[0] == "running" else last[0])
+                    status, reason = last
+                    complete = status == "ok" and reason == "finished"
+                    self.set_stat("news/previous_run", "complete" if complete else reason or "killed")
                 db.execute(
                     "UPDATE crawl_runs SET status = 'killed' WHERE spider = ? AND status = 'running'",
                     [spider.name],

@@ -60,8 +60,13 @@ class ConditionalGetMiddleware:
         finally:
             db.close()
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_closed(self, spider: Spider, reason: str = "finished") -> None:
         if not self.pending:
+            return
+        if reason != "finished":
+            # A 304 next time would skip the page's links; a run cut short (a CLOSESPIDER limit,
+            # a shutdown, a full disk) may not have followed them all, so it keeps no validators.
+            logger.info("run ended early (%s): the pages' validators are not kept", reason)
             return
         checked = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         db = open_database(self.db_path)

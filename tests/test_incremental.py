@@ -170,20 +170,24 @@ def test_readers_are_never_locked_out_during_a_crawl(kazinform_mirror: str, tmp_
     assert reads > 50
 
 
-@pytest.mark.parametrize("previous", ["ok", "running"])
+@pytest.mark.parametrize("previous", ["ok", "running", "cut"])
 def test_after_a_killed_run_listings_are_walked_to_the_end(
     kazinform_mirror: str, tmp_path: Path, previous: str
 ) -> None:
     """A listing page of known articles ends pagination: older pages hold older, known articles.
-    A killed run breaks that promise (it may have stored the newest articles and died before the
-    older ones), so after one the listings are followed to their end."""
+    A killed run, or one cut short by a CLOSESPIDER limit, breaks that promise (it may have stored
+    the newest articles and stopped before the older ones), so after one the listings are followed
+    to their end."""
     db = tmp_path / "news.db"
     assert run_crawl("kazinform", kazinform_mirror, db).returncode == 0
     older = "%/ru/v-shymkente-zaderzhali-podozrevaemyh-v-serii-krazh-avtomobiley-e233ee%"  # listings only
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA foreign_keys = ON")
         assert conn.execute("DELETE FROM articles WHERE fetched_url LIKE ?", [older]).rowcount == 1
-        conn.execute("UPDATE crawl_runs SET status = ?", [previous])  # "running": the run was killed
+        if previous == "cut":  # stopped by CLOSESPIDER_ITEMCOUNT: "ok", but not the whole site
+            conn.execute("UPDATE crawl_runs SET finish_reason = 'closespider_itemcount'")
+        else:  # "running": the run was killed
+            conn.execute("UPDATE crawl_runs SET status = ?", [previous])
         # A killed run saves no HTTP validators: the listings are fetched again, not answered 304.
         conn.execute("DELETE FROM http_validators")
     result = run_crawl("kazinform", kazinform_mirror, db)
@@ -191,7 +195,7 @@ def test_after_a_killed_run_listings_are_walked_to_the_end(
     back = rows(db, "SELECT count(*) AS n FROM articles WHERE fetched_url LIKE ?", (older,))[0]["n"]
     stats = stats_of(result.stderr)
     assert back == 1
-    if previous == "running":
+    if previous in ("running", "cut"):
         assert "news/pagination_stopped" not in stats
     else:  # after a run that finished, pagination stops where the known articles begin
         assert stats["news/pagination_stopped"] >= 1

@@ -54,6 +54,13 @@ def test_a_run_cut_short_by_a_user_limit_is_not_a_failure(vecher_mirror: str, tm
     run = rows(tmp_path / "news.db", "SELECT status, finish_reason, new FROM crawl_runs")[0]
     assert (run["status"], run["finish_reason"]) == ("ok", "closespider_itemcount")
     assert 5 <= run["new"] < 36  # requests in flight when the limit struck still finish
+    # Nor is it a whole run: it keeps no HTTP validators (a 304 next time would skip the links of
+    # pages it may not have followed), and the next run does not stop pagination early.
+    assert rows(tmp_path / "news.db", "SELECT count(*) AS n FROM http_validators")[0]["n"] == 0
+    again = run_crawl("vecher", vecher_mirror, tmp_path / "news.db")
+    assert again.returncode == 0 and "news/pagination_stopped" not in again.stderr
+    assert rows(tmp_path / "news.db", "SELECT count(*) AS n FROM articles")[0]["n"] == 36
+    assert rows(tmp_path / "news.db", "SELECT count(*) AS n FROM http_validators")[0]["n"] > 0
 
 
 def test_which_finish_reasons_fail_a_run(tmp_path: Path) -> None:

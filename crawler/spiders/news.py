@@ -460,10 +460,10 @@ class NewsSpider(scrapy.Spider):
             }
 
     def previous_run_finished(self) -> bool:
-        """Did the spider's previous run end as it should (or is there no ledger to say)?"""
+        """Did the spider's previous run go through the whole site (or is there no ledger to say)?"""
         stats = self.crawler.stats
         previous = stats.get_value("news/previous_run") if stats is not None else None
-        return previous in (None, "ok")
+        return previous in (None, "complete")
 
     def request_links(self, response: TextResponse, articles: list[str], pagination: list[str],
                       others: list[str], from_article: bool) -> Iterator[Request]:  # fmt: skip
@@ -479,8 +479,8 @@ class NewsSpider(scrapy.Spider):
                 self.requested.add(target)
                 yield request
         # A listing page that holds only known articles ends its pagination: older pages hold
-        # older articles, all known too. Not after a run that did not finish: it may have stored
-        # the newest articles of a listing and been killed before reaching older ones.
+        # older articles, all known too. Not after a run that did not go through the whole site
+        # (killed, failed, cut by a limit): it may have stored a listing's newest articles only.
         if (
             articles
             and not unknown_articles
